@@ -1,0 +1,59 @@
+# The two commands: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
+DEV := DJANGO_SETTINGS_MODULE=portal.settings.dev
+
+.PHONY: run setup migrate demo serve test test-services test-all lint format messages bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+migrate: setup
+	$(DEV) $(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(DEV) $(PY) manage.py load_demo
+
+serve: setup
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(DEV) $(VENV)/bin/uvicorn portal.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+## Set everything up (virtual environment, database, demo content) and serve the portal.
+run: demo serve
+
+## The test suite on the embedded default (SQLite, in-memory channel layer, local cache).
+test: setup
+	$(PY) -m pytest
+
+## The same suite on PostgreSQL and Redis.
+test-services: setup
+	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(PY) -m pytest --create-db
+
+test-all: test test-services
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Regenerate and compile the message catalogues after changing translatable strings.
+messages: setup
+	$(DEV) $(PY) manage.py makemessages -l ar -l en --ignore=.venv --ignore=data --ignore=tests --no-location
+	$(DEV) $(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+def root_redirect(request):
+    """`/` goes to the Arabic site unless the visitor chose English before (the language cookie). The
+    browser's Accept-Language is not enough: the portal is Arabic first."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return HttpResponseRedirect(f"/{language}/")
+
+
+@never_cache
+def healthz(request):
+    """For load balancers and operators: is the database answering, and the cache?"""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 — any failure means unhealthy; report its kind
+        checks["database"] = type(error).__name__
+    try:
+        cache.set("healthz", "ok", 5)
+        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "unreadable"
+    except Exception as error:  # noqa: BLE001
+        checks["cache"] = type(error).__name__
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503)
+
+
+def switch_language(request, language):
+    """Remember the visitor's language and go to `next` (a path on this site) in it."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseRedirect("/")
+    target = request.GET.get("next") or f"/{language}/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = f"/{language}/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        httponly=True,
+    )
+    return response

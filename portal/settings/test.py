@@ -1,0 +1,26 @@
+"""Settings for the test suite. The same suite runs on the embedded default and, with DATABASE_URL and
+REDIS_URL set, on PostgreSQL and Redis (`make test-services`)."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import CACHES, CHANNEL_LAYERS, REDIS_URL, env
+
+SECRET_KEY = "test-only-secret-key-not-for-production"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+WAGTAILADMIN_BASE_URL = "http://testserver"
+WAGTAILAPI_BASE_URL = "http://testserver"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+if REDIS_URL:
+    # A prefix per test process keeps parallel runs on one Redis apart.
+    _prefix = f"portal-test-{os.getpid()}"
+    CACHES["default"]["KEY_PREFIX"] = _prefix
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{_prefix}:asgi"
+
+TEST_RUNS_ON = "services" if env("DATABASE_URL") else "embedded"
