@@ -306,6 +306,8 @@ def upsert_service(record, catalogues=None):
         if page is None:
             page = ServicePage(locale=locales[language], translation_key=key, **values)
             page.life_events = life_events
+            # Link the related services that exist already, so that most pages are published once only.
+            page.related_links = _related_links(record["related"], locales[language])
             section.add_child(instance=page)
         else:
             for name, value in values.items():
@@ -314,9 +316,13 @@ def upsert_service(record, catalogues=None):
             if page.get_parent().pk != section.pk:
                 page.move(section, pos="last-child")
                 page.refresh_from_db(fields=["path", "depth", "url_path"])
-        page.full_clean()
-        _publish(page)
+        _publish(page)  # validates the page (Page.save runs full_clean) before anything is written
     return "updated" if existing else "created"
+
+
+def _related_links(service_ids, locale):
+    targets = {page.service_id: page for page in ServicePage.objects.filter(service_id__in=service_ids, locale=locale)}
+    return [ServiceRelation(service=targets[service_id]) for service_id in service_ids if service_id in targets]
 
 
 @transaction.atomic
@@ -327,13 +333,7 @@ def set_related_services(record):
     for page in pages.values():
         if [link.service.service_id for link in page.related_links.all()] == record["related"]:
             continue
-        targets = {
-            target.service_id: target
-            for target in ServicePage.objects.filter(service_id__in=record["related"], locale=page.locale)
-        }
-        page.related_links = [
-            ServiceRelation(service=targets[service_id]) for service_id in record["related"] if service_id in targets
-        ]
+        page.related_links = _related_links(record["related"], page.locale)
         _publish(page)
         changed = True
     return changed

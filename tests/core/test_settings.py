@@ -1,0 +1,84 @@
+"""The settings modules, each imported in a fresh interpreter with a controlled environment."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "tasks": settings.TASKS["default"]["BACKEND"],
+    "search": settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"],
+    "debug": settings.DEBUG,
+    "secure_cookies": getattr(settings, "SESSION_COOKIE_SECURE", False) and getattr(settings, "CSRF_COOKIE_SECURE", False),
+    "hsts": getattr(settings, "SECURE_HSTS_SECONDS", 0),
+    "ssl_redirect": getattr(settings, "SECURE_SSL_REDIRECT", False),
+}))
+"""
+
+
+def _run(module, **environment):
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+    env.update(DJANGO_SETTINGS_MODULE=module, **environment)
+    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_embedded_default_needs_no_environment(tmp_path):
+    result = _run("portal.settings.dev", PORTAL_DATA_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["engine"] == "django.db.backends.sqlite3"
+    assert facts["cache"].endswith("LocMemCache")
+    assert facts["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert facts["tasks"].endswith("ImmediateBackend")
+    assert facts["search"] == "wagtail.search.backends.database"
+    assert (tmp_path / "secret_key.txt").exists()
+
+
+def test_database_and_redis_urls_switch_to_the_real_services(tmp_path):
+    result = _run(
+        "portal.settings.dev",
+        PORTAL_DATA_DIR=str(tmp_path),
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["engine"] == "django.db.backends.postgresql"
+    assert facts["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert facts["layer"] == "channels_redis.core.RedisChannelLayer"
+
+
+@pytest.mark.parametrize(
+    ("environment", "complaint"),
+    [
+        ({"ALLOWED_HOSTS": "portal.example"}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS must be set"),
+        ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "portal.example"}, "at least 32 characters"),
+        ({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "portal.example", "DEBUG": "true"}, "DEBUG cannot be turned on"),
+    ],
+)
+def test_production_refuses_to_start_without_its_secrets(environment, complaint):
+    result = _run("portal.settings.production", **environment)
+    assert result.returncode != 0
+    assert complaint in result.stderr
+
+
+def test_production_turns_on_secure_cookies_and_hsts():
+    result = _run("portal.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="portal.example")
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["debug"] is False
+    assert facts["secure_cookies"] is True
+    assert facts["hsts"] >= 31536000
+    assert facts["ssl_redirect"] is True
