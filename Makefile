@@ -45,6 +45,7 @@ test-all: test test-services
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
@@ -52,8 +53,8 @@ format: setup
 
 ## Regenerate and compile the message catalogues after changing translatable strings.
 messages: setup
-	$(DEV) $(PY) manage.py makemessages -l ar -l en --ignore=.venv --ignore=data --ignore=tests --no-location
-	$(DEV) $(PY) manage.py compilemessages --ignore=.venv
+	$(DEV) $(PY) manage.py makemessages -l ar -l en --ignore='.venv*' --ignore=data --ignore=tests --no-location
+	$(DEV) $(PY) manage.py compilemessages --ignore='.venv*'
 
 clean:
 	rm -rf $(VENV) data

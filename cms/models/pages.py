@@ -17,6 +17,7 @@ from core.money import format_fils
 
 from .. import api_fields
 from ..blocks import RICH_TEXT_FEATURES, ChannelBlock, RequiredDocumentBlock, StepBlock
+from ..forms import ServicePageForm
 
 SERVICE_ID_VALIDATOR = RegexValidator(r"^[A-Z0-9-]+$", _("Use capital Latin letters, digits and hyphens only."))
 
@@ -158,6 +159,7 @@ class ServicePage(Page):
     ]
     parent_page_types = ["cms.ServiceIndexPage"]
     subpage_types = []
+    base_form_class = ServicePageForm
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),

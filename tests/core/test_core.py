@@ -49,7 +49,9 @@ def test_websocket_ping_travels_through_the_channel_layer():
     from portal.asgi import application
 
     async def exchange():
-        communicator = WebsocketCommunicator(application, "/ws/health/", headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")])
+        communicator = WebsocketCommunicator(
+            application, "/ws/health/", headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")]
+        )
         connected, _ = await communicator.connect()
         assert connected
         await communicator.send_json_to({"type": "ping"})
@@ -69,7 +71,9 @@ def test_websocket_from_a_foreign_origin_is_refused():
     from portal.asgi import application
 
     async def attempt():
-        communicator = WebsocketCommunicator(application, "/ws/health/", headers=[(b"origin", b"https://evil.example"), (b"host", b"testserver")])
+        communicator = WebsocketCommunicator(
+            application, "/ws/health/", headers=[(b"origin", b"https://evil.example"), (b"host", b"testserver")]
+        )
         connected, _ = await communicator.connect()
         await communicator.disconnect()
         return connected
