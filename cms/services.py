@@ -322,7 +322,9 @@ def upsert_service(record, catalogues=None):
 
 def _related_links(service_ids, locale):
     targets = {page.service_id: page for page in ServicePage.objects.filter(service_id__in=service_ids, locale=locale)}
-    return [ServiceRelation(service=targets[service_id]) for service_id in service_ids if service_id in targets]
+    # An explicit sort_order: without it the database may return the links in any order.
+    present = [service_id for service_id in service_ids if service_id in targets]
+    return [ServiceRelation(service=targets[service_id], sort_order=order) for order, service_id in enumerate(present)]
 
 
 @transaction.atomic

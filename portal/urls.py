@@ -6,6 +6,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import views as core_views
+from identity import receipt_views
+from identity import views as identity_views
 
 from .api import content_api
 
@@ -13,9 +15,14 @@ urlpatterns = [
     path("", core_views.root_redirect, name="root"),
     path("healthz", core_views.healthz, name="healthz"),
     path("language/<str:language>/", core_views.switch_language, name="switch_language"),
+    # Staff sign in through the accounts pages (MFA and rate limits), never through a side door.
+    path("admin/login/", identity_views.admin_login_redirect, name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", content_api.urls),
+    path("api/v1/", include("portal.api_v1")),
+    path("_allauth/", include("allauth.headless.urls")),
+    path(".well-known/jwks.json", receipt_views.jwks, name="receipt_jwks"),
 ]
 
 if settings.DEBUG:
@@ -24,6 +31,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("receipts/verify/", receipt_views.verify_receipt_page, name="receipt_verify"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 FIXTURES = Path(__file__).parent / "fixtures"
+STAFF = ["admin", "approver", "msal.editor", "pam.editor", "moci.editor"]
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @pytest.fixture(scope="session")
@@ -13,6 +15,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the demo catalogue, loaded once per run (each test's changes roll back)."""
     with django_db_blocker.unblock():
         call_command("load_demo", no_progress=True, stdout=open("/dev/null", "w"))
+        # Staff must use a second factor to reach the admin; the demo staff get one so that the tests of
+        # page permissions can use the admin (tests/identity covers the refusal without one).
+        from allauth.mfa.totp.internal.auth import TOTP
+        from django.contrib.auth import get_user_model
+
+        for user in get_user_model().objects.filter(username__in=STAFF):
+            TOTP.activate(user, STAFF_TOTP_SECRET)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Database changes roll back after each test; the cache must not remember them either."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

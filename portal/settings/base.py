@@ -43,6 +43,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "core",
+    "identity",
+    "search",
     "cms",
     "themes",
     "wagtail.contrib.simple_translation",
@@ -63,6 +65,15 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.headless",
+    "allauth.usersessions",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,6 +90,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "identity.middleware.SessionTimeoutMiddleware",
+    "identity.middleware.StaffMustUseMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -157,6 +172,11 @@ TASKS = {
     }
 }
 
+# --- Search (search/) ---------------------------------------------------------------------------------
+# ELASTICSEARCH_URL switches the portal's search from the database engine to Elasticsearch 9.
+ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
+SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "portal")
+
 # --- Languages --------------------------------------------------------------------------------------
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", "العربية"), ("en", "English")]
@@ -169,7 +189,18 @@ TIME_ZONE = env("TIME_ZONE", "Asia/Kuwait")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "portal_language"
 # Paths served outside /ar/ and /en/; a 404 under them stays a 404 (see core.middleware).
-PORTAL_UNPREFIXED_PATHS = ("/api/", "/admin/", "/documents/", "/healthz", "/language/", "/static/", "/media/", "/ws/")
+PORTAL_UNPREFIXED_PATHS = (
+    "/api/",
+    "/admin/",
+    "/documents/",
+    "/healthz",
+    "/language/",
+    "/static/",
+    "/media/",
+    "/ws/",
+    "/_allauth/",
+    "/.well-known/",
+)
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static and media -------------------------------------------------------------------------------
@@ -182,6 +213,91 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Accounts (django-allauth) ------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+WAGTAILADMIN_LOGIN_URL = "account_login"
+ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "identity.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "website"
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Portal")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+
+HEADLESS_SERVE_SPECIFICATION = True
+HEADLESS_FRONTEND_URLS = {
+    "account_confirm_email": "/accounts/confirm-email/{key}/",
+    "account_reset_password_from_key": "/accounts/password/reset/key/{key}/",
+    "account_signup": "/accounts/signup/",
+}
+
+# National-ID sign-in: a generic OpenID Connect provider configured from the environment (docs/identity.md).
+NATIONAL_ID_PROVIDER_ID = "national-id"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": NATIONAL_ID_PROVIDER_ID,
+                "name": env("NATIONAL_ID_NAME", "الهوية الرقمية الوطنية"),
+                "client_id": env("NATIONAL_ID_CLIENT_ID", ""),
+                "secret": env("NATIONAL_ID_CLIENT_SECRET", ""),
+                "settings": {
+                    "server_url": env("NATIONAL_ID_ISSUER", ""),
+                    "token_auth_method": env("NATIONAL_ID_TOKEN_AUTH_METHOD", "client_secret_post"),
+                    "oauth_pkce_enabled": True,
+                    "scope": env_list("NATIONAL_ID_SCOPES", ["openid", "profile"]),
+                },
+            }
+        ]
+        if env("NATIONAL_ID_ISSUER")
+        else [],
+    }
+}
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# The civil ID number is kept only as an HMAC under this key (identity.national_id).
+NATIONAL_ID_HASH_KEY = env("NATIONAL_ID_HASH_KEY")
+NATIONAL_ID_CLAIM = env("NATIONAL_ID_CLAIM", "civil_id")
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_COOKIE_AGE after sign-in.
+SESSION_COOKIE_AGE = int(env("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))
+SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Security ---------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -210,7 +326,34 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "identity.api_auth.HeadlessSessionTokenAuthentication",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api_v1.exception_handler",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portal platform API",
+    "DESCRIPTION": "Citizen actions and platform services. The content (pages, images, documents) is at /api/v2/.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["portal.api_v1.only_platform_api"],
+}
+
+# --- Signed receipts (identity.receipts) ------------------------------------------------------------
+# RECEIPT_SIGNING_KEY_FILE: a PEM Ed25519 private key; its key id is RECEIPT_SIGNING_KEY_ID.
+# RECEIPT_RETIRED_KEYS_FILE: a JSON Web Key Set of retired public keys that still verify old receipts.
+# Without them, the dev settings keep a generated key in the data folder.
+RECEIPT_SIGNING_KEY = env("RECEIPT_SIGNING_KEY")  # the PEM text itself, instead of a file
+RECEIPT_SIGNING_KEY_FILE = env("RECEIPT_SIGNING_KEY_FILE")
+RECEIPT_SIGNING_KEY_ID = env("RECEIPT_SIGNING_KEY_ID")
+RECEIPT_RETIRED_KEYS_FILE = env("RECEIPT_RETIRED_KEYS_FILE")
+RECEIPT_ISSUER = env("RECEIPT_ISSUER", env("PORTAL_BASE_URL", "http://127.0.0.1:8000"))
 
 LOGGING = {
     "version": 1,

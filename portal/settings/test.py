@@ -2,6 +2,8 @@
 REDIS_URL set, on PostgreSQL and Redis (`make test-services`)."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import CACHES, CHANNEL_LAYERS, REDIS_URL, env
@@ -22,5 +24,9 @@ if REDIS_URL:
     _prefix = f"portal-test-{os.getpid()}"
     CACHES["default"]["KEY_PREFIX"] = _prefix
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{_prefix}:asgi"
+
+# Files a test run makes (generated receipt keys, uploads) go to a folder of its own, not the developer's data.
+DATA_DIR = Path(tempfile.mkdtemp(prefix="portal-test-"))
+MEDIA_ROOT = DATA_DIR / "media"
 
 TEST_RUNS_ON = "services" if env("DATABASE_URL") else "embedded"

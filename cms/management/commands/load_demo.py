@@ -78,3 +78,4 @@ class Command(BaseCommand):
         self.stdout.write(f"  Admin:     {settings.WAGTAILADMIN_BASE_URL}/admin/")
         self.stdout.write(f"  Login:     admin / {password}")
         self.stdout.write(f"  Also:      approver, {', '.join(DEMO_EDITORS)} (same password)")
+        self.stdout.write("  Staff use two-factor authentication: the first sign-in asks for an authenticator app.")

@@ -1,0 +1,28 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_safe_url(self, url):
+        # Only this site's own paths after sign-in or sign-out.
+        return bool(url) and url.startswith("/") and not url.startswith("//") and super().is_safe_url(url)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """The national digital identity is an OpenID Connect provider whose claims need special care: the civil
+    ID number is hashed before anything is stored or looked up (identity.national_id)."""
+
+    def get_provider(self, request, provider, client_id=None):
+        instance = super().get_provider(request, provider, client_id=client_id)
+        if getattr(instance, "app", None) is not None and instance.app.provider_id == settings.NATIONAL_ID_PROVIDER_ID:
+            from .national_id import NationalIDProvider
+
+            return NationalIDProvider(request, app=instance.app)
+        return instance
+
+    def pre_social_login(self, request, sociallogin):
+        if sociallogin.account.provider == settings.NATIONAL_ID_PROVIDER_ID:
+            from .national_id import link_national_identity
+
+            link_national_identity(request, sociallogin)

@@ -1,0 +1,49 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Action
+from .policy import level_of, may
+
+
+class AssuranceDenied(PermissionDenied):
+    default_code = "assurance_required"
+
+    def __init__(self, decision):
+        super().__init__(detail=decision.message, code="assurance_required")
+        self.decision = decision
+
+
+def require(request, action):
+    """For API views: raise a 403 that names the level needed and how to reach it, unless allowed."""
+    decision = may(request.user, action)
+    if not decision.allowed:
+        raise AssuranceDenied(decision)
+    return decision
+
+
+class MyAssuranceView(APIView):
+    """The caller's assurance level, and for every action whether they may do it."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "MyAssurance",
+            {
+                "level": serializers.CharField(),
+                "actions": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+        description=str(_("Your assurance level and which actions it allows.")),
+    )
+    def get(self, request):
+        return Response(
+            {
+                "level": level_of(request.user).value,
+                "actions": [may(request.user, action).as_dict() for action in Action],
+            }
+        )

@@ -1,0 +1,76 @@
+"""The one answer to "may this user do this action?". Every endpoint that acts for a citizen asks `may`
+(or uses `AssuranceRequired` in the API) — no app keeps its own rule."""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from core.assurance import AssuranceLevel
+
+from .models import DEFAULT_MIN_LEVELS, Action, ActionPolicy, AssuranceGrant
+
+POLICY_CACHE_KEY = "identity:action-policy"
+
+
+def level_of(user):
+    """L0 anonymous or unverified; L1 a verified e-mail address; L2/L3 as granted by a strong method."""
+    if user is None or not user.is_authenticated:
+        return AssuranceLevel.L0
+    grant = AssuranceGrant.objects.filter(user=user).values_list("level", flat=True).first()
+    if grant:
+        return AssuranceLevel(grant)
+    from allauth.account.models import EmailAddress
+
+    if EmailAddress.objects.filter(user=user, verified=True).exists():
+        return AssuranceLevel.L1
+    return AssuranceLevel.L0
+
+
+def min_level(action):
+    table = cache.get(POLICY_CACHE_KEY)
+    if table is None:
+        table = dict(ActionPolicy.objects.values_list("action", "min_level"))
+        cache.set(POLICY_CACHE_KEY, table, 300)
+    return AssuranceLevel(table.get(str(action)) or DEFAULT_MIN_LEVELS[Action(action)])
+
+
+def forget_policy():
+    cache.delete(POLICY_CACHE_KEY)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    action: str
+    needed: AssuranceLevel
+    current: AssuranceLevel
+
+    @property
+    def message(self):
+        """Why not, and what to do about it, in the active language."""
+        if self.allowed:
+            return ""
+        return _("%(action)s needs assurance level %(needed)s (%(label)s); you have %(current)s. %(how)s") % {
+            "action": Action(self.action).label,
+            "needed": self.needed.value,
+            "label": self.needed.label,
+            "current": self.current.value,
+            "how": self.needed.how_to_reach,
+        }
+
+    def as_dict(self):
+        return {
+            "action": self.action,
+            "allowed": self.allowed,
+            "needed": self.needed.value,
+            "current": self.current.value,
+            "message": str(self.message),
+        }
+
+
+def may(user, action):
+    """Whether `user` may do `action` (an `Action`), with the levels and the message a refusal shows."""
+    needed = min_level(action)
+    current = level_of(user)
+    return Decision(current.rank >= needed.rank, str(action), needed, current)

@@ -1,0 +1,154 @@
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+from identity.models import SecurityEvent
+
+from .helpers import code_from_mail, totp_code
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long pass phrase 2026"
+
+
+def _sign_up(client, email, language="en"):
+    response = client.post(
+        f"/{language}/accounts/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response
+
+
+def test_sign_up_verify_by_code_turn_on_totp_sign_out_and_in_again(client):
+    email = "citizen@example.org"
+    _sign_up(client, email)
+    assert not EmailAddress.objects.get(email=email).verified
+    code = code_from_mail(mail.outbox[-1])
+    response = client.post("/en/accounts/confirm-email/", {"code": code})
+    assert response.status_code == 302
+    assert EmailAddress.objects.get(email=email).verified
+    user = get_user_model().objects.get(email=email)
+    assert client.get("/api/v1/me/assurance/").json()["level"] == "L1"
+
+    response = client.get("/en/accounts/2fa/totp/activate/")
+    assert "/accounts/reauthenticate/" in response["Location"]  # adding a factor asks for the password again
+    client.post("/en/accounts/reauthenticate/", {"password": PASSWORD})
+    response = client.get("/en/accounts/2fa/totp/activate/")
+    assert response.status_code == 200
+    secret = client.session["mfa.totp.secret"]
+    response = client.post("/en/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+    client.post("/en/accounts/logout/")
+    assert client.get("/api/v1/me/assurance/").json()["level"] == "L0"
+
+    response = client.post("/en/accounts/login/", {"login": email, "password": PASSWORD})
+    assert response.status_code == 302 and "/accounts/2fa/authenticate/" in response["Location"]
+    assert client.get("/api/v1/me/assurance/").json()["level"] == "L0"  # not signed in before the second factor
+    response = client.post("/en/accounts/2fa/authenticate/", {"code": "000000"})
+    assert response.status_code == 200
+    assert client.get("/api/v1/me/assurance/").json()["level"] == "L0"
+    # A code is accepted once per period; this test signs in within the period it activated in.
+    from django.core.cache import cache
+
+    cache.clear()
+    response = client.post("/en/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert client.get("/api/v1/me/assurance/").json()["level"] == "L1"
+    kinds = set(SecurityEvent.objects.filter(user=user).values_list("kind", flat=True))
+    assert {"signed_up", "email_verified", "mfa_added", "signed_out", "signed_in"} <= kinds
+
+
+def test_a_wrong_verification_code_does_not_verify(client):
+    _sign_up(client, "wrong-code@example.org")
+    response = client.post("/en/accounts/confirm-email/", {"code": "ZZZZZZ"})
+    assert response.status_code == 200
+    assert not EmailAddress.objects.get(email="wrong-code@example.org").verified
+
+
+def test_account_pages_speak_both_languages(client):
+    arabic = client.get("/ar/accounts/login/").content.decode()
+    english = client.get("/en/accounts/login/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in arabic and "تسجيل الدخول" in arabic
+    assert '<html lang="en" dir="ltr">' in english and "Sign In" in english
+
+
+def test_headless_sign_up_verify_totp_and_sign_in(client):
+    base = "/_allauth/browser/v1"
+    email = "app-user@example.org"
+    response = client.post(
+        f"{base}/auth/signup", {"email": email, "password": PASSWORD}, content_type="application/json"
+    )
+    assert response.status_code == 401
+    assert any(flow["id"] == "verify_email" and flow.get("is_pending") for flow in response.json()["data"]["flows"])
+    response = client.post(
+        f"{base}/auth/email/verify", {"key": code_from_mail(mail.outbox[-1])}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["meta"]["is_authenticated"] is True
+
+    response = client.post(f"{base}/auth/reauthenticate", {"password": PASSWORD}, content_type="application/json")
+    assert response.status_code == 200
+    response = client.get(f"{base}/account/authenticators/totp")
+    assert response.status_code == 404  # "no TOTP yet", with a new secret to set it up
+    secret = response.json()["meta"]["secret"]
+    response = client.post(
+        f"{base}/account/authenticators/totp", {"code": totp_code(secret)}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.json()
+
+    assert client.delete(f"{base}/auth/session").status_code == 401
+    response = client.post(
+        f"{base}/auth/login", {"email": email, "password": PASSWORD}, content_type="application/json"
+    )
+    assert response.status_code == 401
+    assert any(flow["id"] == "mfa_authenticate" and flow.get("is_pending") for flow in response.json()["data"]["flows"])
+    from django.core.cache import cache
+
+    cache.clear()  # the activation code was marked used; the same period's code is accepted once more
+    response = client.post(
+        f"{base}/auth/2fa/authenticate", {"code": totp_code(secret)}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["meta"]["is_authenticated"] is True
+
+
+def test_repeated_failed_sign_ins_are_rate_limited(client):
+    _sign_up(client, "target@example.org")
+    client.post("/en/accounts/logout/")
+    pages = [
+        client.post("/en/accounts/login/", {"login": "target@example.org", "password": f"wrong {n}"}).content.decode()
+        for n in range(6)
+    ]
+    assert "Too many failed login attempts" in pages[-1]
+    assert "Too many failed login attempts" not in pages[0]
+    # while the limit holds, even the right password does not get in
+    response = client.post("/en/accounts/login/", {"login": "target@example.org", "password": PASSWORD})
+    assert response.status_code == 200
+    assert client.get("/api/v1/me/assurance/").json()["level"] == "L0"
+    assert SecurityEvent.objects.filter(kind="sign_in_failed").count() >= 5
+
+
+def test_an_app_signs_up_through_the_app_api_and_calls_the_platform_api_with_its_token(client):
+    base = "/_allauth/app/v1"
+    email = "mobile@example.org"
+    response = client.post(
+        f"{base}/auth/signup", {"email": email, "password": PASSWORD}, content_type="application/json"
+    )
+    assert response.status_code == 401
+    token = response.json()["meta"]["session_token"]
+    response = client.post(
+        f"{base}/auth/email/verify",
+        {"key": code_from_mail(mail.outbox[-1])},
+        content_type="application/json",
+        HTTP_X_SESSION_TOKEN=token,
+    )
+    assert response.status_code == 200, response.json()
+    token = response.json()["meta"].get("session_token", token)
+    client.cookies.clear()  # an app has no cookies: only the token
+    assert client.get("/api/v1/me/assurance/", HTTP_X_SESSION_TOKEN=token).json()["level"] == "L1"
+    assert client.get("/api/v1/me/assurance/", HTTP_X_SESSION_TOKEN="forged").status_code in (401, 403)
+    assert client.get("/api/v1/me/assurance/").json()["level"] == "L0"
