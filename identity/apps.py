@@ -7,4 +7,4 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Identity and authentication")
 
     def ready(self):
-        from . import audit  # noqa: F401 — connects the security-event receivers
+        from . import audit, national_id  # noqa: F401 — connect their signal receivers

@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import views as core_views
-from identity import receipt_views
+from identity import national_id, receipt_views
 from identity import views as identity_views
 
 from .api import content_api
@@ -31,6 +31,9 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    # Before allauth's own: the national-ID callback also checks the ID token's signature and nonce, which
+    # allauth skips for tokens it fetched itself (docs/national-id.md).
+    path("accounts/", include(national_id.urlpatterns)),
     path("accounts/", include("allauth.urls")),
     path("receipts/verify/", receipt_views.verify_receipt_page, name="receipt_verify"),
     path("", include(wagtail_urls)),

@@ -173,9 +173,25 @@ TASKS = {
 }
 
 # --- Search (search/) ---------------------------------------------------------------------------------
-# ELASTICSEARCH_URL switches the portal's search from the database engine to Elasticsearch 9.
+# ELASTICSEARCH_URL switches the portal's search from the database engine to Elasticsearch 9
+# (http(s)://user:password@host:9200), and the Wagtail admin's search with it. See docs/search.md.
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "portal")
+SEARCH_ELASTICSEARCH_TIMEOUT = int(env("SEARCH_ELASTICSEARCH_TIMEOUT", "5"))  # seconds per request
+SEARCH_ELASTICSEARCH_REPLICAS = int(env("SEARCH_ELASTICSEARCH_REPLICAS", "0"))  # 0 on a single node
+if ELASTICSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.elasticsearch9",
+            "URLS": [ELASTICSEARCH_URL],
+            "INDEX_PREFIX": f"{SEARCH_INDEX_PREFIX}-wagtail-",
+            "TIMEOUT": SEARCH_ELASTICSEARCH_TIMEOUT,
+            "OPTIONS": {},
+            "INDEX_SETTINGS": {"settings": {"index": {"number_of_replicas": SEARCH_ELASTICSEARCH_REPLICAS}}},
+        }
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # --- Languages --------------------------------------------------------------------------------------
 LANGUAGE_CODE = "ar"
@@ -262,7 +278,7 @@ HEADLESS_FRONTEND_URLS = {
     "account_signup": "/accounts/signup/",
 }
 
-# National-ID sign-in: a generic OpenID Connect provider configured from the environment (docs/identity.md).
+# National-ID sign-in: a generic OpenID Connect provider configured from the environment (docs/national-id.md).
 NATIONAL_ID_PROVIDER_ID = "national-id"
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
@@ -290,6 +306,10 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# A national-ID account has no e-mail address (the gateway's is not one we verified): signing up through the
+# national ID asks for none, and the national ID itself is the verification.
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 # The civil ID number is kept only as an HMAC under this key (identity.national_id).
 NATIONAL_ID_HASH_KEY = env("NATIONAL_ID_HASH_KEY")
 NATIONAL_ID_CLAIM = env("NATIONAL_ID_CLAIM", "civil_id")
@@ -316,7 +336,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 # --- Wagtail ----------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "بوابة الحكومة الإلكترونية"
 WAGTAILADMIN_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
