@@ -24,6 +24,7 @@ def only_platform_api(endpoints, **kwargs):
 urlpatterns = [
     path("", include("identity.api_urls")),
     path("search/", include("search.api_urls")),
+    path("", include("participation.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -36,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include(national_id.urlpatterns)),
     path("accounts/", include("allauth.urls")),
     path("receipts/verify/", receipt_views.verify_receipt_page, name="receipt_verify"),
+    path("participate/", include("participation.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

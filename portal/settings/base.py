@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "identity",
     "search",
     "cms",
+    "participation",
     "themes",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
@@ -192,6 +193,11 @@ if ELASTICSEARCH_URL:
     }
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# --- Petitions (participation/) ----------------------------------------------------------------------
+# (scope, how many, per seconds); scope "ip" or "user". () turns the limits off. See docs/participation.md.
+PETITION_SIGN_RATE_LIMITS = (("ip", 1, 60), ("ip", 5, 300), ("user", 1, 60), ("user", 5, 300))
+PETITION_COUNT_LAG_SECONDS = int(env("PETITION_COUNT_LAG_SECONDS", "5"))
 
 # --- Languages --------------------------------------------------------------------------------------
 LANGUAGE_CODE = "ar"

@@ -1,0 +1,287 @@
+"""`/api/v1/petitions/`: thin views over selectors (reads) and services (writes). Every refusal is
+`{"detail", "code"}` in the request's language."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cms.models import Authority
+from identity.api import require
+from identity.models import Action
+
+from . import selectors, services
+from .models import Governorate, Petition
+
+ERROR = inline_serializer("PetitionError", {"detail": serializers.CharField(), "code": serializers.CharField()})
+
+STATUS_BY_CODE = {
+    services.AlreadySigned.code: status.HTTP_409_CONFLICT,
+    services.AlreadySponsored.code: status.HTTP_409_CONFLICT,
+    services.PetitionNotOpen.code: status.HTTP_409_CONFLICT,
+    services.NotCollectingSponsors.code: status.HTTP_409_CONFLICT,
+    services.AuthorCannotSponsor.code: status.HTTP_403_FORBIDDEN,
+    services.AssuranceTooLow.code: status.HTTP_403_FORBIDDEN,
+    services.RateLimited.code: status.HTTP_429_TOO_MANY_REQUESTS,
+}
+
+
+class PetitionRefused(APIException):
+    """A refusal from the services, with the status it deserves (and Retry-After when rate-limited)."""
+
+    def __init__(self, error):
+        self.status_code = STATUS_BY_CODE.get(error.code, status.HTTP_400_BAD_REQUEST)
+        self.wait = getattr(error, "retry_after", None)
+        super().__init__(detail=error.message, code=error.code)
+
+
+def validated(serializer):
+    """The serializer's data, or a 400 naming the first bad field as `invalid_<field>`."""
+    if serializer.is_valid():
+        return serializer.validated_data
+    field, messages = next(iter(serializer.errors.items()))
+    raise PetitionRefused(services.InvalidPetition(f"{field}: {messages[0]}")) from None
+
+
+def public_petition(pk):
+    petition = selectors.public_petitions().filter(pk=pk).first()
+    if petition is None:
+        raise NotFound(_("There is no such petition."), code="not_found")
+    return petition
+
+
+class ThresholdSerializer(serializers.Serializer):
+    signatures = serializers.IntegerField()
+    progress_percent = serializers.IntegerField()
+    reached_at = serializers.DateTimeField(allow_null=True)
+
+
+class PetitionSerializer(serializers.ModelSerializer):
+    authority = serializers.CharField(source="authority.code", read_only=True)
+    authority_name = serializers.CharField(source="authority.name", read_only=True)
+    signature_count = serializers.SerializerMethodField(
+        help_text="Valid signatures, counted at most PETITION_COUNT_LAG_SECONDS (5 s) ago."
+    )
+    thresholds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Petition
+        fields = [
+            "id",
+            "title",
+            "body",
+            "authority",
+            "authority_name",
+            "state",
+            "opened_at",
+            "closes_at",
+            "signature_count",
+            "thresholds",
+            "government_response",
+            "responded_at",
+        ]
+
+    def get_signature_count(self, petition) -> int:
+        return selectors.signature_count(petition.pk)
+
+    @extend_schema_field(
+        inline_serializer("PetitionThresholds", {"response": ThresholdSerializer(), "debate": ThresholdSerializer()})
+    )
+    def get_thresholds(self, petition):
+        count = selectors.signature_count(petition.pk)
+        return {
+            "response": {
+                "signatures": petition.response_threshold,
+                "progress_percent": selectors.progress(count, petition.response_threshold),
+                "reached_at": petition.response_threshold_reached_at,
+            },
+            "debate": {
+                "signatures": petition.debate_threshold,
+                "progress_percent": selectors.progress(count, petition.debate_threshold),
+                "reached_at": petition.debate_threshold_reached_at,
+            },
+        }
+
+
+class NewPetitionSerializer(serializers.Serializer):
+    authority = serializers.CharField(max_length=20, help_text="The authority's code, e.g. MSAL.")
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=20_000, help_text="HTML; sanitised (p, br, strong, em, lists, links).")
+
+
+class CreatedPetitionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    sponsor_token = serializers.CharField(help_text="Share /api/v1/petitions/sponsor/{token}/ with sponsors.")
+    sponsors_needed = serializers.IntegerField()
+
+
+class SignatureRequestSerializer(serializers.Serializer):
+    governorate = serializers.ChoiceField(choices=Governorate.choices)
+    keep_informed = serializers.BooleanField(default=False)
+
+
+class SignedSerializer(serializers.Serializer):
+    receipt = serializers.CharField(help_text="A signed receipt (compact JWS); verify at /api/v1/receipts/verify.")
+    verify_url = serializers.CharField()
+
+
+class PetitionPagination(LimitOffsetPagination):
+    default_limit = 20
+    max_limit = 100
+
+
+class PetitionListCreateView(generics.ListAPIView):
+    """Public petitions, and starting a new one."""
+
+    serializer_class = PetitionSerializer
+    permission_classes = [permissions.AllowAny]
+    pagination_class = PetitionPagination
+
+    def get_queryset(self):
+        state = self.request.query_params.get("state")
+        if state not in (None, "", *Petition.PUBLIC_STATES):
+            raise PetitionRefused(services.InvalidPetition(_("Choose the state open or closed.")))
+        return selectors.search_petitions(
+            authority_code=self.request.query_params.get("authority"),
+            state=state or None,
+            query=(self.request.query_params.get("q") or "").strip()[:100] or None,
+        )
+
+    @extend_schema(
+        summary="List petitions",
+        parameters=[
+            OpenApiParameter("authority", str, description="An authority code, e.g. MSAL."),
+            OpenApiParameter("state", str, enum=["open", "closed"], description="Open ones by default."),
+            OpenApiParameter("q", str, description="Words in the title or text."),
+        ],
+        responses={200: PetitionSerializer(many=True), 400: ERROR},
+        tags=["petitions"],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Start a petition",
+        description="Needs the assurance level of `petition_create` (L2). The petition then collects sponsors.",
+        request=NewPetitionSerializer,
+        responses={201: CreatedPetitionSerializer, 400: ERROR, 403: ERROR},
+        tags=["petitions"],
+    )
+    def post(self, request):
+        require(request, Action.PETITION_CREATE)
+        data = validated(NewPetitionSerializer(data=request.data))
+        authority = Authority.objects.filter(code=data["authority"]).first()
+        if authority is None:
+            raise PetitionRefused(services.InvalidPetition(_("There is no authority with that code.")))
+        try:
+            petition = services.create_petition(request.user, authority, data["title"], data["body"])
+        except services.PetitionError as error:
+            raise PetitionRefused(error) from error
+        return Response(
+            CreatedPetitionSerializer(petition).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PetitionDetailView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(summary="A petition", responses={200: PetitionSerializer, 404: ERROR}, tags=["petitions"])
+    def get(self, request, pk):
+        return Response(PetitionSerializer(public_petition(pk)).data)
+
+
+class PetitionSignaturesView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="Sign a petition",
+        description=(
+            "Needs the assurance level of `petition_sign` (L2). One signature per person. Rate-limited per "
+            "user and per address (429 with Retry-After). Returns a signed receipt that records the "
+            "signing under a pseudonym, without the governorate."
+        ),
+        request=SignatureRequestSerializer,
+        responses={201: SignedSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 429: ERROR},
+        tags=["petitions"],
+    )
+    def post(self, request, pk):
+        petition = public_petition(pk)
+        require(request, Action.PETITION_SIGN)
+        serializer = SignatureRequestSerializer(data=request.data)
+        if not serializer.is_valid():
+            field, messages = next(iter(serializer.errors.items()))
+            error = services.InvalidGovernorate() if field == "governorate" else services.InvalidPetition(messages[0])
+            raise PetitionRefused(error)
+        try:
+            signed = services.sign_petition(
+                request.user,
+                petition,
+                serializer.validated_data["governorate"],
+                serializer.validated_data["keep_informed"],
+                request,
+            )
+        except services.PetitionError as error:
+            raise PetitionRefused(error) from error
+        return Response(
+            {"receipt": signed.receipt, "verify_url": reverse("api-receipt-verify")},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class SignaturesByGovernorateView(APIView):
+    """Open data: how many valid signatures came from each governorate. Counts only, never a person."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="Signatures by governorate (open data)",
+        responses={
+            200: inline_serializer(
+                "PetitionSignaturesByGovernorate",
+                {
+                    "petition": serializers.IntegerField(),
+                    "total": serializers.IntegerField(),
+                    "by_governorate": serializers.DictField(child=serializers.IntegerField()),
+                },
+            ),
+            404: ERROR,
+        },
+        tags=["petitions"],
+    )
+    def get(self, request, pk):
+        petition = public_petition(pk)
+        total, by_governorate = selectors.signature_counts(petition.pk)
+        response = Response({"petition": petition.pk, "total": total, "by_governorate": by_governorate})
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+class SponsorView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="Sponsor a petition",
+        description="With the token of the author's share link. The last sponsor needed sends it to moderation.",
+        request=None,
+        responses={
+            201: inline_serializer(
+                "PetitionSponsored", {"id": serializers.IntegerField(), "state": serializers.CharField()}
+            ),
+            403: ERROR,
+            409: ERROR,
+        },
+        tags=["petitions"],
+    )
+    def post(self, request, token):
+        require(request, Action.PETITION_SIGN)
+        try:
+            petition = services.sponsor_petition(request.user, token)
+        except services.PetitionError as error:
+            raise PetitionRefused(error) from error
+        return Response({"id": petition.pk, "state": petition.state}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,97 @@
+"""Reads worth naming. The shown count of a petition comes from here and only here."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Q
+
+from .models import Governorate, Petition, PetitionSignature
+
+DEFAULT_COUNT_LAG_SECONDS = 5
+
+
+def count_lag_seconds():
+    return getattr(settings, "PETITION_COUNT_LAG_SECONDS", DEFAULT_COUNT_LAG_SECONDS)
+
+
+def wall_clock():
+    return time.time()
+
+
+def valid_signatures(petition_id):
+    return PetitionSignature.objects.filter(petition_id=petition_id, invalidated_at__isnull=True)
+
+
+def counted_signatures(petition_id):
+    """COUNT(*) of the valid signatures, in total and by governorate: one indexed GROUP BY."""
+    rows = valid_signatures(petition_id).values("governorate").annotate(n=Count("pk")).order_by()
+    by_governorate = {code: 0 for code in Governorate.values}
+    for row in rows:
+        by_governorate[row["governorate"]] = row["n"]
+    return sum(by_governorate.values()), by_governorate
+
+
+def _count_key(petition_id):
+    return f"participation:petition:{petition_id}:count"
+
+
+def _recount_lock_key(petition_id):
+    return f"participation:petition:{petition_id}:counting"
+
+
+def signature_counts(petition_id):
+    """(count, by_governorate) as shown, at most `PETITION_COUNT_LAG_SECONDS` old.
+
+    Signing never touches a shared row; the count is recomputed from the signature rows by whichever
+    request first finds the cached value stale. While one request recounts, the others keep showing the
+    previous value instead of all counting at once."""
+    key = _count_key(petition_id)
+    cached = cache.get(key)
+    now = wall_clock()
+    if cached is not None:
+        fresh = now - cached["at"] < count_lag_seconds()
+        if fresh or not cache.add(_recount_lock_key(petition_id), 1, timeout=max(count_lag_seconds(), 1)):
+            return cached["count"], cached["by_governorate"]
+    count, by_governorate = counted_signatures(petition_id)
+    # Kept well past the lag so a stale value can be served while one request recounts.
+    cache.set(key, {"count": count, "by_governorate": by_governorate, "at": now}, timeout=3600)
+    cache.delete(_recount_lock_key(petition_id))
+    return count, by_governorate
+
+
+def signature_count(petition_id):
+    return signature_counts(petition_id)[0]
+
+
+def public_petitions():
+    return Petition.objects.filter(state__in=Petition.PUBLIC_STATES).select_related("authority")
+
+
+def open_petitions():
+    return public_petitions().filter(state=Petition.State.OPEN)
+
+
+def search_petitions(*, authority_code=None, state=None, query=None):
+    """Public petitions, open ones unless `state` asks for closed ones."""
+    petitions = public_petitions()
+    petitions = petitions.filter(state=state) if state else petitions.filter(state=Petition.State.OPEN)
+    if authority_code:
+        petitions = petitions.filter(authority__code=authority_code)
+    if query:
+        petitions = petitions.filter(Q(title__icontains=query) | Q(body__icontains=query))
+    return petitions
+
+
+def has_signed(user, petition):
+    return user.is_authenticated and PetitionSignature.objects.filter(petition=petition, user=user).exists()
+
+
+def progress(count, threshold):
+    """Percentage towards a threshold, capped at 100."""
+    return min(100, int(count * 100 / threshold)) if threshold else 100
+
+
+def forget_count(petition_id):
+    """Drop the cached count, so the next reader recounts (after an invalidation, say)."""
+    cache.delete(_count_key(petition_id))

@@ -1,0 +1,410 @@
+"""Every write to petitions, each in a transaction. Views and the API call these and nothing else."""
+
+import importlib.util
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.sanitize import sanitize_html
+from identity.audit import client_address
+from identity.models import Action
+from identity.policy import may
+from identity.receipts import issue_receipt, pseudonymous_subject
+
+from . import selectors
+from .models import (
+    Governorate,
+    Petition,
+    PetitionModeration,
+    PetitionSettings,
+    PetitionSignature,
+    PetitionSponsor,
+    PetitionTally,
+)
+
+State = Petition.State
+
+# (scope, how many, per seconds): a scope is "ip" or "user". Override with PETITION_SIGN_RATE_LIMITS.
+DEFAULT_SIGN_RATE_LIMITS = (("ip", 1, 60), ("ip", 5, 300), ("user", 1, 60), ("user", 5, 300))
+
+
+# --- Domain errors -----------------------------------------------------------------------------------
+
+
+class PetitionError(Exception):
+    """A refusal the citizen can understand: a stable `code` and a message in the active language."""
+
+    code = "petition_error"
+
+    def __init__(self, message=""):
+        self.message = str(message or self.default_message())
+        super().__init__(self.message)
+
+    def default_message(self):
+        return _("This petition action cannot be done.")
+
+
+class AssuranceTooLow(PetitionError):
+    code = "assurance_required"
+
+    def __init__(self, decision):
+        self.decision = decision
+        super().__init__(decision.message)
+
+
+class AlreadySigned(PetitionError):
+    code = "already_signed"
+
+    def default_message(self):
+        return _("You have already signed this petition.")
+
+
+class AlreadySponsored(PetitionError):
+    code = "already_sponsored"
+
+    def default_message(self):
+        return _("You have already sponsored this petition.")
+
+
+class AuthorCannotSponsor(PetitionError):
+    code = "author_cannot_sponsor"
+
+    def default_message(self):
+        return _("The author of a petition cannot sponsor it.")
+
+
+class PetitionNotOpen(PetitionError):
+    code = "petition_not_open"
+
+    def default_message(self):
+        return _("This petition is not open for signing.")
+
+
+class NotCollectingSponsors(PetitionError):
+    code = "not_collecting_sponsors"
+
+    def default_message(self):
+        return _("This petition is not collecting sponsors.")
+
+
+class InvalidGovernorate(PetitionError):
+    code = "invalid_governorate"
+
+    def default_message(self):
+        return _("Choose one of the six governorates.")
+
+
+class InvalidPetition(PetitionError):
+    code = "invalid"
+
+
+class ModerationNotAllowed(PetitionError):
+    code = "invalid_transition"
+
+    def default_message(self):
+        return _("A petition in this state cannot be moderated that way.")
+
+
+class RateLimited(PetitionError):
+    code = "rate_limited"
+
+    def __init__(self, retry_after):
+        self.retry_after = retry_after
+        super().__init__()
+
+    def default_message(self):
+        return _("Too many signatures too quickly. Please wait %(seconds)d seconds and try again.") % {
+            "seconds": self.retry_after
+        }
+
+
+# --- Events ------------------------------------------------------------------------------------------
+
+
+def _announce(name, **payload):
+    """Hand a domain event to core.events.emit (subscribers run after commit). core.events is being
+    written alongside this app; where it is missing, events go nowhere."""
+    if importlib.util.find_spec("core.events") is None:
+        return
+    from core.events import emit
+
+    emit(name, **payload)
+
+
+# --- Creating and sponsoring -------------------------------------------------------------------------
+
+
+def _require(user, action):
+    decision = may(user, action)
+    if not decision.allowed:
+        raise AssuranceTooLow(decision)
+    return decision
+
+
+def settings_for(authority):
+    """The authority's petition settings (found through any of its translations), or the defaults."""
+    found = PetitionSettings.objects.filter(authority__translation_key=authority.translation_key).first()
+    return found or PetitionSettings(authority=authority)
+
+
+@transaction.atomic
+def create_petition(author, authority, title, body, *, submit=True):
+    """A new petition by `author` to `authority`; with `submit` it starts collecting sponsors at once.
+    The authority's thresholds are copied onto it."""
+    _require(author, Action.PETITION_CREATE)
+    title = (title or "").strip()
+    body = sanitize_html(body or "")
+    if not title:
+        raise InvalidPetition(_("A petition needs a title."))
+    if not body:
+        raise InvalidPetition(_("A petition needs a text."))
+    rules = settings_for(authority)
+    return Petition.objects.create(
+        authority=authority,
+        title=title,
+        body=body,
+        author=author,
+        state=State.COLLECTING_SPONSORS if submit else State.DRAFT,
+        sponsors_needed=rules.sponsors_needed,
+        open_for_days=rules.open_for_days,
+        response_threshold=rules.response_threshold,
+        debate_threshold=rules.debate_threshold,
+    )
+
+
+@transaction.atomic
+def sponsor_petition(user, sponsor_token):
+    """Sponsor the petition behind a share link. The last sponsor needed sends it to moderation."""
+    _require(user, Action.PETITION_SIGN)
+    # Sponsorship is rare and bounded: locking the row makes the move to moderation happen exactly once.
+    petition = Petition.objects.select_for_update().filter(sponsor_token=sponsor_token).first()
+    if petition is None or petition.state != State.COLLECTING_SPONSORS:
+        raise NotCollectingSponsors()
+    if petition.author_id == user.pk:
+        raise AuthorCannotSponsor()
+    try:
+        with transaction.atomic():
+            PetitionSponsor.objects.create(petition=petition, user=user)
+    except IntegrityError as error:
+        raise AlreadySponsored() from error
+    if petition.sponsors.count() >= petition.sponsors_needed:
+        petition.state = State.AWAITING_MODERATION
+        petition.save(update_fields=["state", "updated_at"])
+    return petition
+
+
+# --- Moderation --------------------------------------------------------------------------------------
+
+MODERATION_DECISIONS = {
+    "approve": (State.OPEN, {State.AWAITING_MODERATION}),
+    "reject": (State.REJECTED, {State.DRAFT, State.COLLECTING_SPONSORS, State.AWAITING_MODERATION}),
+    "hide": (State.HIDDEN, {State.OPEN, State.CLOSED, State.REJECTED, State.AWAITING_MODERATION}),
+}
+
+
+@transaction.atomic
+def moderate_petition(staff_user, petition, decision, reason=""):
+    """Approve (open it for signing from now), reject (with a reason shown to the author) or hide."""
+    new_state, from_states = MODERATION_DECISIONS[decision]
+    petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    if petition.state not in from_states:
+        raise ModerationNotAllowed()
+    reason = (reason or "").strip()
+    if decision == "reject" and not reason:
+        raise InvalidPetition(_("Give the reason for rejecting the petition."))
+    petition.state = new_state
+    if decision == "approve":
+        petition.opened_at = timezone.now()
+        petition.closes_at = petition.opened_at + timedelta(days=petition.open_for_days)
+    if decision == "reject":
+        petition.rejection_reason = reason
+    petition.save()
+    kind = {"approve": "approved", "reject": "rejected", "hide": "hidden"}[decision]
+    PetitionModeration.objects.create(petition=petition, kind=kind, staff=staff_user, reason=reason)
+    _announce("petition.opened" if decision == "approve" else f"petition.{kind}", petition_id=petition.pk)
+    return petition
+
+
+@transaction.atomic
+def invalidate_signatures(staff_user, signature_ids, reason):
+    """Strike signatures out of the count (fraud, duplicates found later). They stay stored, marked, and
+    the decision is logged once per petition."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidPetition(_("Give the reason for invalidating the signatures."))
+    signatures = PetitionSignature.objects.select_for_update().filter(
+        pk__in=list(signature_ids), invalidated_at__isnull=True
+    )
+    by_petition = {}
+    for signature_id, petition_id in signatures.values_list("pk", "petition_id"):
+        by_petition.setdefault(petition_id, []).append(signature_id)
+    invalidated = PetitionSignature.objects.filter(pk__in=[pk for ids in by_petition.values() for pk in ids]).update(
+        invalidated_at=timezone.now(), invalidation_reason=reason[:300]
+    )
+    for petition_id, ids in by_petition.items():
+        PetitionModeration.objects.create(
+            petition_id=petition_id,
+            kind=PetitionModeration.Kind.SIGNATURES_INVALIDATED,
+            staff=staff_user,
+            reason=reason,
+            detail={"signature_ids": sorted(ids), "count": len(ids)},
+        )
+    transaction.on_commit(lambda: [selectors.forget_count(petition_id) for petition_id in by_petition])
+    return invalidated
+
+
+@transaction.atomic
+def publish_government_response(staff_user, petition, response_html):
+    text = sanitize_html(response_html or "")
+    if not text:
+        raise InvalidPetition(_("The government response is empty."))
+    petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    petition.government_response = text
+    petition.responded_at = timezone.now()
+    petition.save(update_fields=["government_response", "responded_at", "updated_at"])
+    PetitionModeration.objects.create(
+        petition=petition, kind=PetitionModeration.Kind.RESPONSE_PUBLISHED, staff=staff_user
+    )
+    _announce("petition.responded", petition_id=petition.pk)
+    return petition
+
+
+@transaction.atomic
+def close_expired_petitions(now=None):
+    """Close every open petition past its closing time. Returns how many were closed."""
+    now = now or timezone.now()
+    expired = list(Petition.objects.filter(state=State.OPEN, closes_at__lte=now).values_list("pk", flat=True))
+    Petition.objects.filter(pk__in=expired).update(state=State.CLOSED, updated_at=now)
+    for petition_id in expired:
+        _announce("petition.closed", petition_id=petition_id)
+    return len(expired)
+
+
+# --- Signing -----------------------------------------------------------------------------------------
+
+
+def sign_rate_limits():
+    return getattr(settings, "PETITION_SIGN_RATE_LIMITS", DEFAULT_SIGN_RATE_LIMITS)
+
+
+def _hit(key, period):
+    """Count one attempt in the current window of `period` seconds; atomic on Redis and on the local cache."""
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window expired between add and incr
+        cache.add(key, 1, timeout=period + 1)
+        return 1
+
+
+def check_sign_rate(user, request):
+    """Count this attempt against every limit, per user and per client address; refuse over any of them."""
+    identities = {"user": str(user.pk), "ip": client_address(request)}
+    now = int(selectors.wall_clock())
+    for scope, limit, period in sign_rate_limits():
+        identity = identities.get(scope)
+        if not identity:
+            continue
+        window = now // period
+        if _hit(f"participation:sign-rate:{scope}:{identity}:{period}:{window}", period) > limit:
+            raise RateLimited(retry_after=(window + 1) * period - now)
+
+
+@dataclass(frozen=True)
+class SignedPetition:
+    signature: PetitionSignature
+    receipt: str
+
+
+def sign_petition(user, petition, governorate, keep_informed=False, request=None):
+    """Sign `petition` for `user` and return the signature with its signed receipt.
+
+    One signature per person is the database's unique constraint: a second attempt, even at the same
+    instant, fails on INSERT and becomes `AlreadySigned`. The petition row is only read, never written,
+    so signatures do not queue behind each other (no hot row)."""
+    _require(user, Action.PETITION_SIGN)
+    if governorate not in Governorate.values:
+        raise InvalidGovernorate()
+    check_sign_rate(user, request)
+    now = timezone.now()
+    current = Petition.objects.filter(pk=petition.pk).values("state", "closes_at").first()
+    if current is None or current["state"] != State.OPEN or current["closes_at"] <= now:
+        raise PetitionNotOpen()
+    try:
+        with transaction.atomic():
+            signature = PetitionSignature.objects.create(
+                petition_id=petition.pk, user=user, governorate=governorate, keep_informed=bool(keep_informed)
+            )
+            receipt = issue_receipt(
+                "petition.signed",
+                subject=pseudonymous_subject(user.pk, f"petition:{petition.pk}"),
+                reference=f"petition:{petition.pk}",
+                title=petition.title,
+            )
+    except IntegrityError as error:
+        raise AlreadySigned() from error
+    transaction.on_commit(lambda: announce_thresholds_reached(petition))
+    return SignedPetition(signature=signature, receipt=receipt)
+
+
+def announce_thresholds_reached(petition):
+    """Mark and announce a threshold the first time the shown count reaches it. The conditional UPDATE
+    succeeds for exactly one caller, however many see the count cross at once."""
+    pending = [
+        (name, field, threshold)
+        for name, field, threshold in (
+            ("response", "response_threshold_reached_at", petition.response_threshold),
+            ("debate", "debate_threshold_reached_at", petition.debate_threshold),
+        )
+        if getattr(petition, field) is None
+    ]
+    if not pending:
+        return
+    count = selectors.signature_count(petition.pk)
+    for name, field, threshold in pending:
+        if count < threshold:
+            continue
+        now = timezone.now()
+        if Petition.objects.filter(pk=petition.pk, **{f"{field}__isnull": True}).update(**{field: now}):
+            setattr(petition, field, now)
+            _announce("petition.threshold_reached", petition_id=petition.pk, threshold=name, count=count)
+
+
+# --- Tallies -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    petition_id: int
+    counted: int
+    by_governorate: dict
+    previous: int | None
+    previous_by_governorate: dict | None
+
+    @property
+    def fixed(self):
+        return self.previous != self.counted or self.previous_by_governorate != self.by_governorate
+
+
+@transaction.atomic
+def reconcile_tally(petition):
+    """Recount `petition` with COUNT(*) and make its stored tally agree; say what was there before."""
+    counted, by_governorate = selectors.counted_signatures(petition.pk)
+    tally = PetitionTally.objects.select_for_update().filter(petition=petition).first()
+    result = Reconciliation(
+        petition_id=petition.pk,
+        counted=counted,
+        by_governorate=by_governorate,
+        previous=tally.count if tally else None,
+        previous_by_governorate=tally.by_governorate if tally else None,
+    )
+    PetitionTally.objects.update_or_create(
+        petition=petition,
+        defaults={"count": counted, "by_governorate": by_governorate, "counted_at": timezone.now()},
+    )
+    return result
