@@ -23,12 +23,14 @@ def bulk_url(model, action, objects):
 
 def test_moderation_queue_lists_and_filters_by_state(staff_client, authority):
     client, _ = staff_client
-    waiting = make_petition(make_citizen(), authority, state=Petition.State.AWAITING_MODERATION, title="بانتظار")
-    make_petition(make_citizen(), authority, title="مفتوحة")
+    waiting = make_petition(
+        make_citizen(), authority, state=Petition.State.AWAITING_MODERATION, title="عريضة الحدائق العامة"
+    )
+    make_petition(make_citizen(), authority, title="عريضة تمديد ساعات المكتبات")
     response = client.get("/admin/participation/petitions/?state=awaiting_moderation")
     assert response.status_code == 200
     html = response.content.decode()
-    assert waiting.title in html and "مفتوحة" not in html
+    assert waiting.title in html and "عريضة تمديد ساعات المكتبات" not in html
 
 
 def test_bulk_approve_opens_waiting_petitions_and_skips_others(staff_client, authority):
