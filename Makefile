@@ -51,6 +51,10 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## Benchmarks on PostgreSQL (SERVICES_DATABASE_URL): search latency and indexing throughput (docs/search.md).
+bench: setup
+	DATABASE_URL=$(SERVICES_DATABASE_URL) $(PY) bench/search_bench.py
+
 ## Regenerate and compile the message catalogues after changing translatable strings.
 messages: setup
 	$(DEV) $(PY) manage.py makemessages -l ar -l en --ignore='.venv*' --ignore=data --ignore=tests --no-location

@@ -29,4 +29,7 @@ if REDIS_URL:
 DATA_DIR = Path(tempfile.mkdtemp(prefix="portal-test-"))
 MEDIA_ROOT = DATA_DIR / "media"
 
+# A test session with ELASTICSEARCH_URL set must not write into a development index.
+SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "portal-test")
+
 TEST_RUNS_ON = "services" if env("DATABASE_URL") else "embedded"

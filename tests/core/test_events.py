@@ -52,12 +52,6 @@ def test_nothing_runs_for_a_change_that_is_rolled_back(received, django_capture_
     assert [event.payload["n"] for event in received] == [2]
 
 
-def test_without_a_transaction_subscribers_run_at_once(received, django_db_blocker):
-    with django_db_blocker.unblock():  # a connection in autocommit mode, outside any transaction
-        events.emit("test.happened", n=1)
-    assert [event.payload["n"] for event in received] == [1]
-
-
 @pytest.mark.django_db
 def test_a_failing_subscriber_is_logged_and_the_others_still_run(received, caplog, django_capture_on_commit_callbacks):
     def broken(event):

@@ -1,0 +1,33 @@
+"""The interface every search engine gives: the same query API and the same result shape."""
+
+from collections.abc import Iterable
+
+from ..query import SearchQuery, SearchResults, Suggestion
+from ..registry import SearchRecord
+
+
+class SearchUnavailable(Exception):
+    """The engine cannot answer now (e.g. Elasticsearch is down); the API says 503, never 500."""
+
+
+class SearchEngine:
+    name = ""
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        raise NotImplementedError
+
+    def suggest(self, text: str, locale: str | None = None, limit: int = 10) -> list[Suggestion]:
+        """Titles that match `text` as it is being typed: every word is the start of a word of the title."""
+        raise NotImplementedError
+
+    def index(self, records: Iterable[SearchRecord]) -> int:
+        """Add or replace these records; returns how many were written."""
+        raise NotImplementedError
+
+    def remove(self, kind: str, source_ids: Iterable[str]) -> int:
+        raise NotImplementedError
+
+    def rebuild(self, records: Iterable[SearchRecord], kinds: Iterable[str] | None = None) -> int:
+        """Replace everything of these kinds (everything when None) by `records`, as one switch: searches
+        see the old entries until the new ones are complete."""
+        raise NotImplementedError

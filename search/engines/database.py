@@ -1,0 +1,393 @@
+"""The database engine: PostgreSQL full-text search, or SQLite FTS5 on the embedded default, over the
+`SearchEntry` table (see search/models.py and migration 0002 for the full-text side).
+
+Both match every word of the query (any of its `article_variants`), rank, count facets by GROUP BY on the
+filtered set, and mark matches in the normalised text, which search.highlight carries back to the original.
+Words reach the database only as bound parameters — through plainto_tsquery on PostgreSQL, as quoted FTS5
+strings on SQLite — so no query syntax a citizen types can break a search."""
+
+from collections import defaultdict
+from itertools import islice
+
+from django.db import connections, transaction
+from django.db.models import BooleanField, Case, Exists, FloatField, IntegerField, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length
+
+from ..highlight import START, STOP, highlight_original
+from ..models import SearchEntry, SearchEntryLifeEvent, compose_content
+from ..normalize import article_variants, is_arabic, normalise, title_key, words
+from ..query import MAX_QUERY_LENGTH, SearchHit, SearchResults, Suggestion, facet_values
+from .base import SearchEngine
+
+TABLE = SearchEntry._meta.db_table
+# Text-search configuration per language, as in migration 0002's generated column.
+POSTGRES_CONFIGS = {"ar": "arabic", "en": "english"}
+SQLITE_FTS_TABLE = "portal_search_fts"
+BATCH_SIZE = 500
+# Best first, then newest (undated last); the id keeps pages stable.
+RESULT_ORDER = "rank DESC, date DESC NULLS LAST, id"
+HIT_FIELDS = ("kind", "source_id", "locale", "title", "summary", "body", "url", "authority", "date")
+
+
+class DatabaseEngine(SearchEngine):
+    name = "database"
+
+    def __init__(self, using="default"):
+        self.using = using
+
+    @property
+    def vendor(self):
+        return connections[self.using].vendor
+
+    def _entries(self):
+        return SearchEntry.objects.using(self.using)
+
+    # --- Writing --------------------------------------------------------------------------------------
+
+    def index(self, records):
+        records = _latest_per_source(records)
+        if not records:
+            return 0
+        with transaction.atomic(using=self.using):
+            by_kind = defaultdict(list)
+            for record in records:
+                by_kind[record.kind].append(record.source_id)
+            for kind, source_ids in by_kind.items():
+                self._entries().filter(kind=kind, source_id__in=source_ids).delete()
+            self._insert(records)
+        return len(records)
+
+    def remove(self, kind, source_ids):
+        source_ids = [str(source_id) for source_id in source_ids]
+        if not source_ids:
+            return 0
+        _total, deleted = self._entries().filter(kind=kind, source_id__in=source_ids).delete()
+        return deleted.get(SearchEntry._meta.label, 0)
+
+    def rebuild(self, records, kinds=None):
+        written = 0
+        with transaction.atomic(using=self.using):
+            entries = self._entries() if kinds is None else self._entries().filter(kind__in=list(kinds))
+            entries.delete()
+            records = iter(records)
+            while batch := _latest_per_source(islice(records, BATCH_SIZE)):
+                self._insert(batch)
+                written += len(batch)
+        return written
+
+    def _insert(self, records):
+        entries = [entry_from_record(record) for record in records]
+        self._entries().bulk_create(entries, batch_size=BATCH_SIZE)
+        SearchEntryLifeEvent.objects.using(self.using).bulk_create(
+            [
+                SearchEntryLifeEvent(entry=entry, slug=slug)
+                for entry, record in zip(entries, records, strict=True)
+                for slug in dict.fromkeys(record.life_events)
+            ],
+            batch_size=BATCH_SIZE,
+        )
+
+    # --- Reading --------------------------------------------------------------------------------------
+
+    def search(self, query):
+        results = SearchResults(page=query.page, page_size=query.page_size)
+        entries = self._filtered(query)
+        matcher = None
+        if query.has_text:
+            matcher = self._matcher(query)
+            if matcher is None:
+                return results
+            entries = matcher.filter(entries)
+        if matcher and not query.by_date:
+            entries = matcher.ranked(entries)
+        else:
+            entries = entries.annotate(rank=Value(0.0, output_field=FloatField()))
+
+        facets, page_ids = self._facets_and_page(entries, query)
+        results.count = sum(facets["locale"].values())
+        results.facets = {facet: facet_values(counts) for facet, counts in facets.items()}
+        if not page_ids:
+            return results
+        by_id = self._entries().only(*HIT_FIELDS).in_bulk(page_ids)
+        page = [by_id[pk] for pk in page_ids if pk in by_id]
+        marked = matcher.marked_content(page_ids) if matcher else {}
+        results.hits = [
+            SearchHit(
+                kind=entry.kind,
+                id=entry.source_id,
+                locale=entry.locale,
+                title=entry.title,
+                url=entry.url,
+                summary=entry.summary,
+                highlight=highlight_original(entry.content, marked[entry.pk]) if entry.pk in marked else "",
+                authority=entry.authority,
+                date=entry.date,
+            )
+            for entry in page
+        ]
+        return results
+
+    def _facets_and_page(self, entries, query):
+        """The facet counts and the ids of the requested page, in one statement: the matching entries are
+        found (and ranked) once, into a materialised CTE, and counted and ordered from there."""
+        matches_sql, params = entries.values(
+            "id", "kind", "authority", "locale", "date", "rank"
+        ).query.sql_with_params()
+        page_sql = ""
+        if not query.beyond_window:
+            page_sql = f"""
+                UNION ALL SELECT * FROM (
+                    SELECT 'page', NULL, ROW_NUMBER() OVER (ORDER BY {RESULT_ORDER}), id
+                    FROM matches ORDER BY {RESULT_ORDER} LIMIT %s OFFSET %s
+                ) page"""
+            params = (*params, query.page_size, query.offset)
+        sql = f"""
+            WITH matches AS MATERIALIZED ({matches_sql})
+            SELECT 'kind', kind, COUNT(*), CAST(NULL AS BIGINT) FROM matches GROUP BY kind
+            UNION ALL SELECT 'authority', authority, COUNT(*), NULL FROM matches WHERE authority <> '' GROUP BY authority
+            UNION ALL SELECT 'locale', locale, COUNT(*), NULL FROM matches GROUP BY locale
+            UNION ALL SELECT 'life_event', tagged.slug, COUNT(*), NULL
+                FROM matches JOIN {SearchEntryLifeEvent._meta.db_table} tagged ON tagged.entry_id = matches.id
+                GROUP BY tagged.slug
+            {page_sql}"""
+        facets = {facet: {} for facet in ("kind", "authority", "life_event", "locale")}
+        page = []
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, params)
+            for facet, value, number, entry_id in cursor.fetchall():
+                if facet == "page":
+                    page.append((number, entry_id))
+                else:
+                    facets[facet][value] = number
+        return facets, [entry_id for _position, entry_id in sorted(page)]
+
+    def _filtered(self, query):
+        entries = self._entries()
+        if query.kinds:
+            entries = entries.filter(kind__in=query.kinds)
+        if query.authorities:
+            entries = entries.filter(authority__in=query.authorities)
+        if query.locale:
+            entries = entries.filter(locale=query.locale)
+        if query.statuses:
+            entries = entries.filter(status__in=query.statuses)
+        if query.life_events:
+            entries = entries.filter(
+                Exists(SearchEntryLifeEvent.objects.filter(entry=OuterRef("pk"), slug__in=query.life_events))
+            )
+        if query.date_from:
+            entries = entries.filter(date__gte=query.date_from)
+        if query.date_to:
+            entries = entries.filter(date__lte=query.date_to)
+        return entries
+
+    def _matcher(self, query):
+        if not query.words:
+            return None
+        if self.vendor == "postgresql":
+            return PostgresMatcher.prepare(query, self.using)
+        if self.vendor == "sqlite":
+            return SqliteMatcher.prepare(query, self.using)
+        raise NotImplementedError(f"the database search engine supports PostgreSQL and SQLite, not {self.vendor}")
+
+    def suggest(self, text, locale=None, limit=10):
+        typed = words((text or "")[:MAX_QUERY_LENGTH], limit=5)
+        if not typed:
+            return []
+        entries = self._entries()
+        if locale:
+            entries = entries.filter(locale=locale)
+        if self.vendor == "postgresql":
+            # Word prefixes through the GIN index on the title's words; words are letters and digits only,
+            # so quoting them makes a safe tsquery.
+            prefixes = " & ".join(
+                "(" + " | ".join(f"'{variant}':*" for variant in article_variants(word)) + ")" for word in typed
+            )
+            entries = entries.filter(
+                RawSQL("\"title_words\" @@ to_tsquery('simple', %s)", [prefixes], output_field=BooleanField())
+            )
+        else:
+            for word in typed:
+                starts = Q()
+                for variant in article_variants(word):
+                    starts |= Q(title_normalised__startswith=variant) | Q(title_normalised__contains=" " + variant)
+                entries = entries.filter(starts)
+        first = Q()
+        for variant in article_variants(typed[0]):
+            first |= Q(title_normalised__startswith=variant)
+        entries = entries.annotate(
+            title_starts=Case(When(first, then=Value(0)), default=Value(1), output_field=IntegerField())
+        ).order_by("title_starts", Length("title_normalised"), "title_normalised", "id")
+        return [
+            Suggestion(kind=kind, id=source_id, title=title, url=url)
+            for kind, source_id, title, url in entries.values_list("kind", "source_id", "title", "url")[:limit]
+        ]
+
+
+def entry_from_record(record):
+    """The SearchEntry of a cleaned record."""
+    return SearchEntry(
+        kind=record.kind,
+        source_id=record.source_id,
+        locale=record.locale,
+        title=record.title,
+        summary=record.summary,
+        body=record.body,
+        url=record.url,
+        authority=record.authority,
+        status=record.status,
+        date=record.date,
+        title_normalised=title_key(record.title)[:255],
+        content_normalised=normalise(compose_content(record.summary, record.body)),
+    )
+
+
+def _latest_per_source(records):
+    """The records cleaned, the last one for each (kind, source_id) only."""
+    cleaned = (record.cleaned() for record in records)
+    return list({(record.kind, record.source_id): record for record in cleaned}.values())
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------
+
+
+class PostgresMatcher:
+    """Matches with the tsvector column: each word (any of its variants) must be in the row, in the row's
+    language's configuration; ranked by ts_rank (title weight A, summary and body B). ts_rank_cd (cover
+    density) cost three times as much on 10,000 entries and changes little on texts this short."""
+
+    def __init__(self, tsqueries, using):
+        self.tsqueries = tsqueries  # {locale: tsquery text}
+        self.using = using
+
+    @classmethod
+    def prepare(cls, query, using):
+        """The query's tsquery for each language, computed by PostgreSQL once (one round trip) and then
+        passed as text; None when nothing could match (e.g. only stop words)."""
+        locales = [query.locale] if query.locale else list(POSTGRES_CONFIGS)
+        locales = [locale for locale in locales if locale in POSTGRES_CONFIGS]
+        if not locales:
+            return None
+        columns, params = [], []
+        for locale in locales:
+            words_sql = []
+            for variants in query.word_variants:
+                words_sql.append("(" + " || ".join(["plainto_tsquery(%s::regconfig, %s)"] * len(variants)) + ")")
+                for variant in variants:
+                    params += [POSTGRES_CONFIGS[locale], variant]
+            columns.append("(" + " && ".join(words_sql) + ")::text")
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(columns), params)
+            row = cursor.fetchone()
+        tsqueries = {locale: text for locale, text in zip(locales, row, strict=True) if text}
+        return cls(tsqueries, using) if tsqueries else None
+
+    def _per_locale(self, template):
+        sql, params = [], []
+        for locale, tsquery in self.tsqueries.items():
+            sql.append(template)
+            params += [locale, tsquery]
+        return sql, params
+
+    # Columns stay unqualified: the filtered entries are also used as a subquery, under an alias.
+    def _tsquery_of_row(self):
+        whens, params = self._per_locale('WHEN "locale" = %s THEN %s::tsquery')
+        return f"CASE {' '.join(whens)} END", params
+
+    def filter(self, entries):
+        arms, params = self._per_locale('("locale" = %s AND "search_vector" @@ %s::tsquery)')
+        return entries.filter(RawSQL(" OR ".join(arms), params, output_field=BooleanField()))
+
+    def ranked(self, entries):
+        tsquery, params = self._tsquery_of_row()
+        return entries.annotate(rank=RawSQL(f'ts_rank("search_vector", {tsquery})', params, output_field=FloatField()))
+
+    def marked_content(self, ids):
+        if not ids:
+            return {}
+        tsquery, params = self._tsquery_of_row()
+        configs = " ".join(f"WHEN '{locale}' THEN '{config}'::regconfig" for locale, config in POSTGRES_CONFIGS.items())
+        options = f"HighlightAll=true, StartSel={START}, StopSel={STOP}"
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                f'SELECT "id", ts_headline(CASE "locale" {configs} ELSE \'simple\'::regconfig END, '
+                f'"content_normalised", {tsquery}, %s) FROM "{TABLE}" WHERE "id" = ANY(%s)',
+                [*params, options, list(ids)],
+            )
+            return dict(cursor.fetchall())
+
+
+# --- SQLite -------------------------------------------------------------------------------------------
+
+# SQLite has no Arabic stemmer: an Arabic word matches as the start of a word, after its common suffixes
+# are taken off, with or without the common one-letter prefixes (and, by, for, so, as).
+ARABIC_PREFIXES = ("", "و", "ب", "ل", "ف", "ك", "لل")
+ARABIC_SUFFIXES = ("ات", "ون", "ين", "ان", "يه", "ها", "ه", "ي")
+MIN_STEM_LENGTH = 3
+
+
+def light_stem(word):
+    for suffix in ARABIC_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM_LENGTH:
+            return word[: -len(suffix)]
+    return word
+
+
+def _fts_string(text):
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts5_expression(word_variants):
+    """An FTS5 MATCH expression in which every word (any of its variants) must occur. Latin words match
+    whole (the porter tokenizer stems them on both sides); Arabic words as light-stemmed prefixes."""
+    clauses = []
+    for variants in word_variants:
+        if not is_arabic(variants[0]):
+            clauses.append(_fts_string(variants[0]))
+            continue
+        stems = dict.fromkeys(light_stem(variant) for variant in variants)
+        terms = dict.fromkeys(_fts_string(prefix + stem) + "*" for stem in stems for prefix in ARABIC_PREFIXES)
+        clauses.append("(" + " OR ".join(terms) + ")")
+    return " AND ".join(clauses)
+
+
+class SqliteMatcher:
+    """Matches with the FTS5 table (porter + unicode61 with diacritics removed, over the normalised
+    columns); ranked by bm25 with the title weighing four times the rest."""
+
+    def __init__(self, expression, using):
+        self.expression = expression
+        self.using = using
+
+    @classmethod
+    def prepare(cls, query, using):
+        expression = fts5_expression(query.word_variants)
+        return cls(expression, using) if expression else None
+
+    def filter(self, entries):
+        return entries.filter(
+            id__in=RawSQL(f"SELECT rowid FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s", [self.expression])
+        )
+
+    def ranked(self, entries):
+        return entries.annotate(
+            rank=RawSQL(
+                f"(SELECT -bm25({SQLITE_FTS_TABLE}, 4.0, 1.0) FROM {SQLITE_FTS_TABLE} "
+                f'WHERE {SQLITE_FTS_TABLE} MATCH %s AND rowid = "{TABLE}"."id")',
+                [self.expression],
+                output_field=FloatField(),
+            )
+        )
+
+    def marked_content(self, ids):
+        if not ids:
+            return {}
+        placeholders = ", ".join(["%s"] * len(ids))
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, highlight({SQLITE_FTS_TABLE}, 1, %s, %s) FROM {SQLITE_FTS_TABLE} "
+                f"WHERE {SQLITE_FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
+                [START, STOP, self.expression, *ids],
+            )
+            return dict(cursor.fetchall())

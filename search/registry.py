@@ -1,0 +1,139 @@
+"""What each app makes searchable. An app subclasses `SearchSource` in its own `search.py` and registers an
+instance; the search app imports every installed app's `search` module when Django starts. Search never
+imports an app: everything it knows about one comes through its source.
+
+    class PetitionSearch(SearchSource):
+        kind = "petition"
+        label = _("Petitions")
+        events = ("petition.opened", "petition.closed", "petition.hidden")
+
+        def ids_from_event(self, event):
+            return [event.payload["petition_id"]]
+
+        def records(self, ids=None): ...      # SearchRecords of what is public now
+        def public_ids(self, ids): ...        # which of these ids are public now
+
+    register(PetitionSearch())
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.utils.module_loading import autodiscover_modules
+
+from core import events
+
+from .normalize import clean_text
+
+MAX_TITLE_LENGTH = 255
+MAX_SUMMARY_LENGTH = 2_000
+MAX_BODY_LENGTH = 100_000  # a PostgreSQL tsvector must stay under 1 MB
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """One searchable object in one language, as every engine indexes it. Only public content becomes a
+    record: a draft, a private page or a hidden comment has none, and is removed from the index."""
+
+    kind: str
+    source_id: str
+    locale: str
+    title: str
+    url: str
+    summary: str = ""
+    body: str = ""
+    authority: str = ""
+    status: str = ""
+    life_events: tuple[str, ...] = ()
+    date: datetime | None = None
+
+    def cleaned(self):
+        """The record as engines index it: plain text, without control characters, within the limits."""
+        return replace(
+            self,
+            source_id=str(self.source_id),
+            title=clean_text(self.title, MAX_TITLE_LENGTH),
+            summary=clean_text(self.summary, MAX_SUMMARY_LENGTH),
+            body=clean_text(self.body, MAX_BODY_LENGTH),
+            authority=self.authority or "",
+            status=self.status or "",
+            life_events=tuple(dict.fromkeys(self.life_events)),
+        )
+
+
+class SearchSource:
+    """The contract between an app and search. `kind` names the source in the API (`?kind=`) and in the
+    index; `events` are the `core.events` names after which the objects named by `ids_from_event` are
+    read again and indexed, or removed when they are no longer public."""
+
+    kind = ""
+    label = ""
+    events: tuple[str, ...] = ()
+
+    def ids_from_event(self, event) -> list:
+        raise NotImplementedError
+
+    def records(self, ids=None) -> Iterable[SearchRecord]:
+        """Every public record (`ids=None`), or those of the given source ids. An id without a record is
+        not public (any more) and is removed from the index."""
+        raise NotImplementedError
+
+    def public_ids(self, ids) -> set[str]:
+        """Which of these source ids are public now: the check made on every page of results, so that
+        content hidden a moment ago is not shown while the index catches up."""
+        raise NotImplementedError
+
+    def count(self) -> int | None:
+        """How many objects `records()` goes through, for the progress bar of `search_reindex`."""
+        return None
+
+
+_sources: dict[str, SearchSource] = {}
+_subscribed: set[tuple[str, str]] = set()
+
+
+def register(source):
+    """Make `source` searchable and index after its events. Registering a kind again replaces its source."""
+    if not source.kind:
+        raise ValueError("a search source needs a kind")
+    _sources[source.kind] = source
+    for name in source.events:
+        if (source.kind, name) not in _subscribed:
+            _subscribed.add((source.kind, name))
+            events.subscribe(name)(_sync_after(source.kind))
+    return source
+
+
+def _sync_after(kind):
+    def sync(event):
+        from .tasks import sync_entries
+
+        source = _sources.get(kind)
+        ids = [str(source_id) for source_id in source.ids_from_event(event)] if source else []
+        if ids:
+            sync_entries.enqueue(kind, ids)
+
+    sync.__qualname__ = f"sync_{kind}_entries"
+    return sync
+
+
+def unregister(kind):
+    """Forget a source (for tests); its event subscriptions stay, and do nothing until it is registered again."""
+    _sources.pop(kind, None)
+
+
+def sources():
+    return list(_sources.values())
+
+
+def kinds():
+    return sorted(_sources)
+
+
+def get_source(kind):
+    return _sources.get(kind)
+
+
+def autodiscover():
+    autodiscover_modules("search")

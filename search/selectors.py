@@ -1,0 +1,32 @@
+"""Reads of the search index, as the API gives them."""
+
+from collections import defaultdict
+
+from . import registry
+from .engines import get_engine
+
+
+def search(query):
+    """The engine's results, less anything its source no longer makes public (see `only_public`)."""
+    results = get_engine().search(query)
+    results.hits = only_public(results.hits)
+    return results
+
+
+def suggest(text, locale=None, limit=10):
+    return only_public(get_engine().suggest(text, locale=locale, limit=limit))
+
+
+def only_public(items):
+    """The items (hits or suggestions) whose source still makes them public. Indexing follows a change
+    once it commits, on a worker when there is one; this check on the page of results makes content that
+    was unpublished or hidden a moment ago disappear at once, whatever the index's lag."""
+    ids_by_kind = defaultdict(set)
+    for item in items:
+        ids_by_kind[item.kind].add(item.id)
+    public = set()
+    for kind, ids in ids_by_kind.items():
+        source = registry.get_source(kind)
+        if source is not None:
+            public |= {(kind, str(source_id)) for source_id in source.public_ids(ids)}
+    return [item for item in items if (item.kind, item.id) in public]

@@ -1,0 +1,52 @@
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_unknown_filter_is_a_400_that_names_it(search):
+    response = search(q="تجديد", colour="blue")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "unknown_filter"
+    assert "colour" in body["detail"] and set(body) == {"detail", "code"}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "0"},
+        {"page": "two"},
+        {"page_size": "500"},
+        {"locale": "fr"},
+        {"order": "popularity"},
+        {"date_from": "yesterday"},
+        {"kind": "x" * 100},
+    ],
+)
+def test_a_malformed_value_is_a_400_invalid(search, params):
+    response = search(**params)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_suggest_refuses_unknown_parameters_too(suggest):
+    response = suggest(q="تج", page="2")
+    assert response.status_code == 400 and response.json()["code"] == "unknown_filter"
+
+
+def test_a_search_engine_that_cannot_be_reached_is_a_503_not_a_500(search, suggest):
+    with override_settings(ELASTICSEARCH_URL="http://127.0.0.1:9", SEARCH_ELASTICSEARCH_TIMEOUT=1):
+        response = search(q="تجديد")
+        assert response.status_code == 503
+        assert response.json()["code"] == "search_unavailable"
+        assert suggest(q="تج").status_code == 503
+
+
+def test_the_endpoints_are_described_in_the_openapi_schema(client):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "/api/v1/search/" in text and "/api/v1/search/suggest/" in text
+    for parameter in ("life_event", "date_from", "page_size", "order"):
+        assert f"name: {parameter}" in text or f'"name": "{parameter}"' in text

@@ -1,0 +1,58 @@
+"""Whatever a citizen types: results or an empty list (a 400 for an unknown filter), never a 500, in < 1 s."""
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE_QUERIES = {
+    "10,000 characters": "البطاقة المدنية renew " * 455,
+    "10,000 distinct words": " ".join(f"w{n}" for n in range(1_700)),
+    "only punctuation": "!!! ... ؟؟ ،،، «» — ()[]{}",
+    "unbalanced quotes": "\"تجديد البطاقة 'civil",
+    "Elasticsearch syntax": 'title:(renew AND "civil) OR summary:* ~2 ^3 /.*/ {"query": {"match_all": {}}}',
+    "Lucene ranges and fuzz": "[a TO z] civil~ renew* +card -visa",
+    "SQL": "'; DROP TABLE portal_search_searchentry; -- \" OR 1=1 /*",
+    "FTS5 syntax": 'NEAR(civil card, 2) OR "x"* AND NOT ^title: {title}: card*',
+    "tsquery syntax": "civil & !card | (renew:* <-> visa) & ''",
+    "mixed scripts": "تجديد البطاقة civil ID ٢٠٢٦ كارت",
+    "emoji and symbols": "🪪🔥 ∑∞ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "only diacritics and tatweel": "ـــــ َ ُ ِ ّ ْ",
+    "percent and underscore": "%_% \\ _%",
+    "right-to-left marks": "\u202e\u200fتجديد\u200c\u200d",
+    "a lone article": "ال",
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_QUERIES)
+@pytest.mark.parametrize("endpoint", ["/api/v1/search/", "/api/v1/search/suggest/"])
+def test_hostile_queries_get_results_or_nothing_quickly(client, endpoint, name):
+    started = time.perf_counter()
+    response = client.get(endpoint, {"q": HOSTILE_QUERIES[name]})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, response.content
+    assert elapsed < 1.0, f"{name}: {elapsed:.2f} s"
+
+
+def test_a_long_query_is_cut_not_refused(search):
+    response = search(q="البطاقة المدنية " * 1000)
+    assert response.status_code == 200
+    assert response.json()["count"] > 0
+
+
+def test_only_punctuation_finds_nothing(search):
+    assert search(q="؟!...").json()["count"] == 0
+
+
+def test_a_nul_character_is_refused_politely(search):
+    response = search(q="civil\x00card")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("endpoint", ["/api/v1/search/", "/api/v1/search/suggest/"])
+def test_unknown_filters_are_a_400_quickly(client, endpoint):
+    started = time.perf_counter()
+    response = client.get(endpoint, {"q": "x", "where": "1=1", "_": "123"})
+    assert response.status_code == 400 and response.json()["code"] == "unknown_filter"
+    assert time.perf_counter() - started < 1.0
