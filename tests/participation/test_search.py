@@ -1,0 +1,36 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from cms.models import Authority
+from participation import services
+from participation.models import Petition
+
+from .conftest import make_citizen, make_petition
+
+pytestmark = pytest.mark.django_db
+
+TITLE = "تمديد ساعات عمل المكتبات العامة في محافظة الجهراء"
+
+
+def _search(client, q, **filters):
+    response = client.get("/api/v1/search/", {"q": q, "kind": "petition", **filters})
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def test_a_petition_is_found_once_open_and_gone_once_hidden(client, django_capture_on_commit_callbacks):
+    authority = Authority.objects.get(code="MSAL", locale__language_code="ar")
+    staff = get_user_model().objects.get(username="admin")
+    petition = make_petition(make_citizen(), authority, state=Petition.State.AWAITING_MODERATION, title=TITLE)
+    assert _search(client, "المكتبات الجهراء") == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.moderate_petition(staff, petition, "approve")
+    results = _search(client, "المكتبات الجهراء")
+    assert [(hit["id"], hit["kind"], hit["locale"]) for hit in results] == [(str(petition.pk), "petition", "ar")]
+    assert results[0]["url"] == f"/ar/participate/petitions/{petition.pk}/"
+    assert results[0]["authority"] == "MSAL"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.moderate_petition(staff, petition, "hide")
+    assert _search(client, "المكتبات الجهراء") == []
