@@ -24,6 +24,8 @@ migrate: setup
 
 demo: migrate
 	$(DEV) $(PY) manage.py load_demo
+	# The index is derived: rebuilding it also covers a data folder made before search existed.
+	$(DEV) $(PY) manage.py search_reindex
 
 serve: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
