@@ -22,9 +22,9 @@ setup: $(VENV)/.installed
 migrate: setup
 	$(DEV) $(PY) manage.py migrate --noinput
 
+# The search index is derived: rebuilding it also covers a data folder made before search existed.
 demo: migrate
 	$(DEV) $(PY) manage.py load_demo
-	# The index is derived: rebuilding it also covers a data folder made before search existed.
 	$(DEV) $(PY) manage.py search_reindex
 
 serve: setup
