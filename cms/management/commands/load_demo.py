@@ -74,8 +74,17 @@ class Command(BaseCommand):
             ensure_authority_section(code)
             editor.groups.add(Group.objects.get(name=editors_group_name(code)))
 
+        # Demo staff sign in with their e-mail address, which must be verified (allauth) to sign in at all.
+        from allauth.account.models import EmailAddress
+
+        for user in User.objects.filter(username__in=["admin", "approver", *DEMO_EDITORS]):
+            EmailAddress.objects.update_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
+
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
         self.stdout.write(f"  Admin:     {settings.WAGTAILADMIN_BASE_URL}/admin/")
-        self.stdout.write(f"  Login:     admin / {password}")
-        self.stdout.write(f"  Also:      approver, {', '.join(DEMO_EDITORS)} (same password)")
+        self.stdout.write(f"  Login:     admin@example.org / {password}")
+        others = ", ".join(f"{name}@example.org" for name in ["approver", *DEMO_EDITORS])
+        self.stdout.write(f"  Also:      {others} (same password)")
         self.stdout.write("  Staff use two-factor authentication: the first sign-in asks for an authenticator app.")
