@@ -41,9 +41,10 @@ class MyAssuranceView(APIView):
         description=str(_("Your assurance level and which actions it allows.")),
     )
     def get(self, request):
+        current = level_of(request.user)
         return Response(
             {
-                "level": level_of(request.user).value,
-                "actions": [may(request.user, action).as_dict() for action in Action],
+                "level": current.value,
+                "actions": [may(request.user, action, current=current).as_dict() for action in Action],
             }
         )

@@ -69,8 +69,9 @@ class Decision:
         }
 
 
-def may(user, action):
-    """Whether `user` may do `action` (an `Action`), with the levels and the message a refusal shows."""
+def may(user, action, *, current=None):
+    """Whether `user` may do `action` (an `Action`), with the levels and the message a refusal shows.
+    `current` is the user's level when the caller already knows it (asking about many actions at once)."""
     needed = min_level(action)
-    current = level_of(user)
+    current = current or level_of(user)
     return Decision(current.rank >= needed.rank, str(action), needed, current)

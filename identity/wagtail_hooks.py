@@ -1,23 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from core.permissions import LimitedPermissionPolicy
 
 from .models import ActionPolicy, SecurityEvent
 
-
-class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
-    """The audit log is read, filtered and exported; never added to, changed or deleted from the admin."""
-
-    def user_has_permission(self, user, action):
-        return action == "view" and super().user_has_permission(user, "view")
-
-    def user_has_any_permission(self, user, actions):
-        return "view" in actions and super().user_has_permission(user, "view")
-
-
-register_permission_policy(SecurityEvent, ReadOnlyPermissionPolicy(SecurityEvent))
+# The audit log is read, filtered and exported; never added to, changed or deleted from the admin.
+register_permission_policy(SecurityEvent, LimitedPermissionPolicy(SecurityEvent, allowed={"view"}))
 
 
 class ActionPolicyViewSet(ModelViewSet):

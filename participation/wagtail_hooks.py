@@ -9,37 +9,20 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
+from core.permissions import LimitedPermissionPolicy
+
 from . import services
 from .models import Petition, PetitionModeration, PetitionSettings, PetitionSignature
 
-
-class NoAddOrDeletePolicy(ModelPermissionPolicy):
-    """Citizens create petitions and signatures; staff moderate them but never add or delete them here."""
-
-    def user_has_permission(self, user, action):
-        return action not in ("add", "delete") and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    def user_has_permission(self, user, action):
-        return action == "view" and super().user_has_permission(user, "view")
-
-    def user_has_any_permission(self, user, actions):
-        return "view" in actions and super().user_has_permission(user, "view")
-
-
-register_permission_policy(Petition, NoAddOrDeletePolicy(Petition))
-register_permission_policy(PetitionSignature, NoAddOrDeletePolicy(PetitionSignature))
-register_permission_policy(PetitionModeration, ReadOnlyPolicy(PetitionModeration))
+# Citizens create petitions and signatures; staff moderate them but never add or delete them here.
+register_permission_policy(Petition, LimitedPermissionPolicy(Petition, denied={"add", "delete"}))
+register_permission_policy(PetitionSignature, LimitedPermissionPolicy(PetitionSignature, denied={"add", "delete"}))
+register_permission_policy(PetitionModeration, LimitedPermissionPolicy(PetitionModeration, allowed={"view"}))
 
 
 class GovernmentResponseForm(WagtailAdminModelForm):
