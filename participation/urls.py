@@ -1,10 +1,5 @@
-from django.urls import path
-
-from . import views
+from .views import comments, consultations, petitions, polls
 
 app_name = "participation"
 
-urlpatterns = [
-    path("petitions/", views.petition_list, name="petition_list"),
-    path("petitions/<int:pk>/", views.petition_detail, name="petition_detail"),
-]
+urlpatterns = [*petitions.urlpatterns, *consultations.urlpatterns, *polls.urlpatterns, *comments.urlpatterns]

@@ -26,7 +26,7 @@ class HomePage(Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
-    subpage_types = ["cms.ServiceIndexPage"]
+    subpage_types = ["cms.ServiceIndexPage", "participation.ParticipationIndexPage"]
     max_count_per_parent = 1
     api_fields = [APIField("intro")]
 

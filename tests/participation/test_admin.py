@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from participation import selectors, services
-from participation.models import Petition, PetitionModeration, PetitionSignature
+from participation.models import ModerationRecord, Petition, PetitionSignature
 
 from .conftest import make_citizen, make_petition
 
@@ -42,7 +42,7 @@ def test_bulk_approve_opens_waiting_petitions_and_skips_others(staff_client, aut
     assert client.post(url).status_code == 302
     assert set(Petition.objects.filter(pk__in=[p.pk for p in waiting]).values_list("state", flat=True)) == {"open"}
     assert Petition.objects.get(pk=draft.pk).state == "draft"
-    assert PetitionModeration.objects.filter(kind="approved", staff=staff).count() == 2
+    assert ModerationRecord.objects.filter(kind="approved", staff=staff).count() == 2
 
 
 def test_bulk_reject_needs_a_reason(staff_client, authority):
@@ -62,7 +62,7 @@ def test_bulk_invalidation_of_signatures_is_audited(staff_client, petition, no_r
     assert response.status_code == 302
     assert PetitionSignature.objects.filter(invalidated_at__isnull=False).count() == 2
     assert selectors.counted_signatures(petition.pk)[0] == 1
-    assert PetitionModeration.objects.get(kind="signatures_invalidated").staff == staff
+    assert ModerationRecord.objects.get(kind="signatures_invalidated").staff == staff
 
 
 def test_editing_a_petition_publishes_the_government_response(staff_client, petition):
@@ -73,4 +73,4 @@ def test_editing_a_petition_publishes_the_government_response(staff_client, peti
     assert response.status_code == 302, response.content.decode()[:2000]
     petition.refresh_from_db()
     assert petition.government_response.startswith("<p>") and "script" not in petition.government_response
-    assert PetitionModeration.objects.filter(petition=petition, kind="response_published").exists()
+    assert ModerationRecord.objects.filter(petition=petition, kind="response_published").exists()

@@ -98,7 +98,7 @@ def test_threshold_is_announced_once_when_the_count_reaches_it(
     authority, monkeypatch, django_capture_on_commit_callbacks
 ):
     announced = []
-    monkeypatch.setattr(services, "_announce", lambda name, **payload: announced.append((name, payload)))
+    monkeypatch.setattr(services.petitions, "announce", lambda name, **payload: announced.append((name, payload)))
     petition = make_petition(make_citizen(), authority, response_threshold=2, debate_threshold=100)
     for _ in range(3):
         with django_capture_on_commit_callbacks(execute=True):

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from participation import selectors, services
-from participation.models import Petition, PetitionModeration, PetitionSignature, PetitionTally
+from participation.models import ModerationRecord, Petition, PetitionSignature, PetitionTally
 
 from .conftest import make_citizen, make_petition
 
@@ -57,10 +57,10 @@ def test_bulk_invalidation_is_excluded_from_the_count_and_audited(petition, auth
     assert invalidated == 3
     assert selectors.signature_count(petition.pk) == 1
     assert selectors.counted_signatures(petition.pk)[1]["hawalli"] == 1
-    log = PetitionModeration.objects.get(petition=petition, kind="signatures_invalidated")
+    log = ModerationRecord.objects.get(petition=petition, kind="signatures_invalidated")
     assert log.staff == staff() and log.reason == "Duplicate civil IDs"
     assert log.detail == {"signature_ids": sorted([signatures[0].pk, signatures[1].pk]), "count": 2}
-    assert PetitionModeration.objects.filter(petition=other, kind="signatures_invalidated").count() == 1
+    assert ModerationRecord.objects.filter(petition=other, kind="signatures_invalidated").count() == 1
 
 
 def test_invalidation_needs_a_reason(petition):
@@ -91,7 +91,7 @@ def test_sponsorship_leads_to_moderation_then_to_an_open_petition(authority):
     opened = services.moderate_petition(staff(), petition, "approve")
     assert opened.state == Petition.State.OPEN
     assert opened.closes_at - opened.opened_at == timedelta(days=183)
-    assert PetitionModeration.objects.filter(petition=petition, kind="approved", staff=staff()).exists()
+    assert ModerationRecord.objects.filter(petition=petition, kind="approved", staff=staff()).exists()
     services.sign_petition(make_citizen(), opened, "capital")
 
 
@@ -139,7 +139,7 @@ def test_government_response_is_sanitised_and_logged(petition):
     petition.refresh_from_db()
     assert petition.government_response == "<p>تمت الموافقة</p>"
     assert petition.responded_at is not None
-    assert PetitionModeration.objects.filter(petition=petition, kind="response_published").exists()
+    assert ModerationRecord.objects.filter(petition=petition, kind="response_published").exists()
 
 
 def test_approval_announces_the_opened_petition_after_commit(authority, django_capture_on_commit_callbacks):

@@ -1,6 +1,6 @@
 """Admin: the moderation queue for petitions (bulk approve / reject / hide), signatures with bulk
 invalidation, per-authority settings and the moderation log. Every decision goes through services.py, so
-it is logged in PetitionModeration."""
+it is logged in ModerationRecord."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -16,13 +16,13 @@ from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetVie
 
 from core.permissions import LimitedPermissionPolicy
 
-from . import services
-from .models import Petition, PetitionModeration, PetitionSettings, PetitionSignature
+from .. import services
+from ..models import ModerationRecord, Petition, PetitionSettings, PetitionSignature
 
 # Citizens create petitions and signatures; staff moderate them but never add or delete them here.
 register_permission_policy(Petition, LimitedPermissionPolicy(Petition, denied={"add", "delete"}))
 register_permission_policy(PetitionSignature, LimitedPermissionPolicy(PetitionSignature, denied={"add", "delete"}))
-register_permission_policy(PetitionModeration, LimitedPermissionPolicy(PetitionModeration, allowed={"view"}))
+register_permission_policy(ModerationRecord, LimitedPermissionPolicy(ModerationRecord, allowed={"view"}))
 
 
 class GovernmentResponseForm(WagtailAdminModelForm):
@@ -75,8 +75,8 @@ class PetitionSignatureViewSet(SnippetViewSet):
     inspect_view_enabled = True
 
 
-class PetitionModerationViewSet(SnippetViewSet):
-    model = PetitionModeration
+class ModerationRecordViewSet(SnippetViewSet):
+    model = ModerationRecord
     icon = "history"
     menu_label = _("Moderation log")
     url_prefix = "participation/moderation-log"
@@ -89,7 +89,7 @@ class PetitionModerationViewSet(SnippetViewSet):
 
 
 class PetitionViewSetGroup(SnippetViewSetGroup):
-    items = (PetitionViewSet, PetitionSignatureViewSet, PetitionModerationViewSet)
+    items = (PetitionViewSet, PetitionSignatureViewSet, ModerationRecordViewSet)
     menu_icon = "group"
     menu_label = _("Petitions")
     menu_name = "petitions"
@@ -140,7 +140,7 @@ class ModeratePetitionsBulkAction(SnippetBulkAction):
         for petition in petitions:
             try:
                 services.moderate_petition(user, petition, decision, reason)
-            except services.PetitionError:
+            except services.ParticipationError:
                 skipped += 1
             else:
                 done += 1

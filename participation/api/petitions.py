@@ -1,12 +1,11 @@
 """`/api/v1/petitions/`: thin views over selectors (reads) and services (writes). Every refusal is
 `{"detail", "code"}` in the request's language."""
 
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import APIException, NotFound
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,37 +13,14 @@ from cms.models import Authority
 from identity.api import require
 from identity.models import Action
 
-from . import selectors, services
-from .models import Governorate, Petition
-
-ERROR = inline_serializer("PetitionError", {"detail": serializers.CharField(), "code": serializers.CharField()})
-
-STATUS_BY_CODE = {
-    services.AlreadySigned.code: status.HTTP_409_CONFLICT,
-    services.AlreadySponsored.code: status.HTTP_409_CONFLICT,
-    services.PetitionNotOpen.code: status.HTTP_409_CONFLICT,
-    services.NotCollectingSponsors.code: status.HTTP_409_CONFLICT,
-    services.AuthorCannotSponsor.code: status.HTTP_403_FORBIDDEN,
-    services.AssuranceTooLow.code: status.HTTP_403_FORBIDDEN,
-    services.RateLimited.code: status.HTTP_429_TOO_MANY_REQUESTS,
-}
-
-
-class PetitionRefused(APIException):
-    """A refusal from the services, with the status it deserves (and Retry-After when rate-limited)."""
-
-    def __init__(self, error):
-        self.status_code = STATUS_BY_CODE.get(error.code, status.HTTP_400_BAD_REQUEST)
-        self.wait = getattr(error, "retry_after", None)
-        super().__init__(detail=error.message, code=error.code)
+from .. import selectors, services
+from ..models import Governorate, Petition
+from .common import ERROR, Pagination, Refused
+from .common import validated as common_validated
 
 
 def validated(serializer):
-    """The serializer's data, or a 400 naming the first bad field as `invalid_<field>`."""
-    if serializer.is_valid():
-        return serializer.validated_data
-    field, messages = next(iter(serializer.errors.items()))
-    raise PetitionRefused(services.InvalidPetition(f"{field}: {messages[0]}")) from None
+    return common_validated(serializer, services.InvalidPetition)
 
 
 def public_petition(pk):
@@ -130,22 +106,17 @@ class SignedSerializer(serializers.Serializer):
     verify_url = serializers.CharField()
 
 
-class PetitionPagination(LimitOffsetPagination):
-    default_limit = 20
-    max_limit = 100
-
-
 class PetitionListCreateView(generics.ListAPIView):
     """Public petitions, and starting a new one."""
 
     serializer_class = PetitionSerializer
     permission_classes = [permissions.AllowAny]
-    pagination_class = PetitionPagination
+    pagination_class = Pagination
 
     def get_queryset(self):
         state = self.request.query_params.get("state")
         if state not in (None, "", *Petition.PUBLIC_STATES):
-            raise PetitionRefused(services.InvalidPetition(_("Choose the state open or closed.")))
+            raise Refused(services.InvalidPetition(_("Choose the state open or closed.")))
         return selectors.search_petitions(
             authority_code=self.request.query_params.get("authority"),
             state=state or None,
@@ -177,11 +148,11 @@ class PetitionListCreateView(generics.ListAPIView):
         data = validated(NewPetitionSerializer(data=request.data))
         authority = Authority.objects.filter(code=data["authority"]).first()
         if authority is None:
-            raise PetitionRefused(services.InvalidPetition(_("There is no authority with that code.")))
+            raise Refused(services.InvalidPetition(_("There is no authority with that code.")))
         try:
             petition = services.create_petition(request.user, authority, data["title"], data["body"])
-        except services.PetitionError as error:
-            raise PetitionRefused(error) from error
+        except services.ParticipationError as error:
+            raise Refused(error) from error
         return Response(
             CreatedPetitionSerializer(petition).data,
             status=status.HTTP_201_CREATED,
@@ -217,7 +188,7 @@ class PetitionSignaturesView(APIView):
         if not serializer.is_valid():
             field, messages = next(iter(serializer.errors.items()))
             error = services.InvalidGovernorate() if field == "governorate" else services.InvalidPetition(messages[0])
-            raise PetitionRefused(error)
+            raise Refused(error)
         try:
             signed = services.sign_petition(
                 request.user,
@@ -226,8 +197,8 @@ class PetitionSignaturesView(APIView):
                 serializer.validated_data["keep_informed"],
                 request,
             )
-        except services.PetitionError as error:
-            raise PetitionRefused(error) from error
+        except services.ParticipationError as error:
+            raise Refused(error) from error
         return Response(
             {"receipt": signed.receipt, "verify_url": reverse("api-receipt-verify")},
             status=status.HTTP_201_CREATED,
@@ -282,6 +253,19 @@ class SponsorView(APIView):
         require(request, Action.PETITION_SIGN)
         try:
             petition = services.sponsor_petition(request.user, token)
-        except services.PetitionError as error:
-            raise PetitionRefused(error) from error
+        except services.ParticipationError as error:
+            raise Refused(error) from error
         return Response({"id": petition.pk, "state": petition.state}, status=status.HTTP_201_CREATED)
+
+
+urlpatterns = [
+    path("petitions/", PetitionListCreateView.as_view(), name="api-petitions"),
+    path("petitions/sponsor/<str:token>/", SponsorView.as_view(), name="api-petition-sponsor"),
+    path("petitions/<int:pk>/", PetitionDetailView.as_view(), name="api-petition"),
+    path("petitions/<int:pk>/signatures/", PetitionSignaturesView.as_view(), name="api-petition-sign"),
+    path(
+        "petitions/<int:pk>/signatures/by-governorate/",
+        SignaturesByGovernorateView.as_view(),
+        name="api-petition-by-governorate",
+    ),
+]

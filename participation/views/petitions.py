@@ -2,19 +2,13 @@
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import path
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cms.models import Authority
 
-from . import selectors, services
-from .forms import SignPetitionForm
-
-STATUS_BY_CODE = {
-    services.AssuranceTooLow.code: 403,
-    services.AlreadySigned.code: 409,
-    services.PetitionNotOpen.code: 409,
-    services.RateLimited.code: 429,
-}
+from .. import selectors, services
+from ..forms import SignPetitionForm
 
 
 @require_safe
@@ -61,9 +55,9 @@ def petition_detail(request, pk):
                     form.cleaned_data["keep_informed"],
                     request,
                 )
-            except services.PetitionError as error:
+            except services.ParticipationError as error:
                 refusal = error
-                status = STATUS_BY_CODE.get(error.code, 400)
+                status = error.status
             else:
                 return render(
                     request, "participation/petition_signed.html", {"petition": petition, "receipt": signed.receipt}
@@ -85,3 +79,9 @@ def petition_detail(request, pk):
         },
         status=status,
     )
+
+
+urlpatterns = [
+    path("petitions/", petition_list, name="petition_list"),
+    path("petitions/<int:pk>/", petition_detail, name="petition_detail"),
+]

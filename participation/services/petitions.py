@@ -1,63 +1,43 @@
 """Every write to petitions, each in a transaction. Views and the API call these and nothing else."""
 
-import importlib.util
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.sanitize import sanitize_html
-from identity.audit import client_address
 from identity.models import Action
-from identity.policy import may
 from identity.receipts import issue_receipt, pseudonymous_subject
 
-from . import selectors
-from .models import (
+from .. import selectors
+from ..models import (
     Governorate,
+    ModerationRecord,
     Petition,
-    PetitionModeration,
     PetitionSettings,
     PetitionSignature,
     PetitionSponsor,
     PetitionTally,
 )
+from .common import ParticipationError, announce, check_participant, guard, require
 
 State = Petition.State
-
-# (scope, how many, per seconds): a scope is "ip" or "user". Override with PETITION_SIGN_RATE_LIMITS.
-DEFAULT_SIGN_RATE_LIMITS = (("ip", 1, 60), ("ip", 5, 300), ("user", 1, 60), ("user", 5, 300))
 
 
 # --- Domain errors -----------------------------------------------------------------------------------
 
 
-class PetitionError(Exception):
-    """A refusal the citizen can understand: a stable `code` and a message in the active language."""
-
+class PetitionError(ParticipationError):
     code = "petition_error"
-
-    def __init__(self, message=""):
-        self.message = str(message or self.default_message())
-        super().__init__(self.message)
 
     def default_message(self):
         return _("This petition action cannot be done.")
 
 
-class AssuranceTooLow(PetitionError):
-    code = "assurance_required"
-
-    def __init__(self, decision):
-        self.decision = decision
-        super().__init__(decision.message)
-
-
 class AlreadySigned(PetitionError):
+    status = 409
     code = "already_signed"
 
     def default_message(self):
@@ -65,6 +45,7 @@ class AlreadySigned(PetitionError):
 
 
 class AlreadySponsored(PetitionError):
+    status = 409
     code = "already_sponsored"
 
     def default_message(self):
@@ -72,6 +53,7 @@ class AlreadySponsored(PetitionError):
 
 
 class AuthorCannotSponsor(PetitionError):
+    status = 403
     code = "author_cannot_sponsor"
 
     def default_message(self):
@@ -79,6 +61,7 @@ class AuthorCannotSponsor(PetitionError):
 
 
 class PetitionNotOpen(PetitionError):
+    status = 409
     code = "petition_not_open"
 
     def default_message(self):
@@ -86,6 +69,7 @@ class PetitionNotOpen(PetitionError):
 
 
 class NotCollectingSponsors(PetitionError):
+    status = 409
     code = "not_collecting_sponsors"
 
     def default_message(self):
@@ -104,46 +88,14 @@ class InvalidPetition(PetitionError):
 
 
 class ModerationNotAllowed(PetitionError):
+    status = 409
     code = "invalid_transition"
 
     def default_message(self):
         return _("A petition in this state cannot be moderated that way.")
 
 
-class RateLimited(PetitionError):
-    code = "rate_limited"
-
-    def __init__(self, retry_after):
-        self.retry_after = retry_after
-        super().__init__()
-
-    def default_message(self):
-        return _("Too many signatures too quickly. Please wait %(seconds)d seconds and try again.") % {
-            "seconds": self.retry_after
-        }
-
-
-# --- Events ------------------------------------------------------------------------------------------
-
-
-def _announce(name, **payload):
-    """Hand a domain event to core.events.emit (subscribers run after commit). core.events is being
-    written alongside this app; where it is missing, events go nowhere."""
-    if importlib.util.find_spec("core.events") is None:
-        return
-    from core.events import emit
-
-    emit(name, **payload)
-
-
 # --- Creating and sponsoring -------------------------------------------------------------------------
-
-
-def _require(user, action):
-    decision = may(user, action)
-    if not decision.allowed:
-        raise AssuranceTooLow(decision)
-    return decision
 
 
 def settings_for(authority):
@@ -156,7 +108,7 @@ def settings_for(authority):
 def create_petition(author, authority, title, body, *, submit=True):
     """A new petition by `author` to `authority`; with `submit` it starts collecting sponsors at once.
     The authority's thresholds are copied onto it."""
-    _require(author, Action.PETITION_CREATE)
+    require(author, Action.PETITION_CREATE)
     title = (title or "").strip()
     body = sanitize_html(body or "")
     if not title:
@@ -180,7 +132,7 @@ def create_petition(author, authority, title, body, *, submit=True):
 @transaction.atomic
 def sponsor_petition(user, sponsor_token):
     """Sponsor the petition behind a share link. The last sponsor needed sends it to moderation."""
-    _require(user, Action.PETITION_SIGN)
+    guard(user, None, Action.PETITION_SIGN)
     # Sponsorship is rare and bounded: locking the row makes the move to moderation happen exactly once.
     petition = Petition.objects.select_for_update().filter(sponsor_token=sponsor_token).first()
     if petition is None or petition.state != State.COLLECTING_SPONSORS:
@@ -225,8 +177,8 @@ def moderate_petition(staff_user, petition, decision, reason=""):
         petition.rejection_reason = reason
     petition.save()
     kind = {"approve": "approved", "reject": "rejected", "hide": "hidden"}[decision]
-    PetitionModeration.objects.create(petition=petition, kind=kind, staff=staff_user, reason=reason)
-    _announce("petition.opened" if decision == "approve" else f"petition.{kind}", petition_id=petition.pk)
+    ModerationRecord.objects.create(petition=petition, kind=kind, staff=staff_user, reason=reason)
+    announce("petition.opened" if decision == "approve" else f"petition.{kind}", petition_id=petition.pk)
     return petition
 
 
@@ -247,9 +199,9 @@ def invalidate_signatures(staff_user, signature_ids, reason):
         invalidated_at=timezone.now(), invalidation_reason=reason[:300]
     )
     for petition_id, ids in by_petition.items():
-        PetitionModeration.objects.create(
+        ModerationRecord.objects.create(
             petition_id=petition_id,
-            kind=PetitionModeration.Kind.SIGNATURES_INVALIDATED,
+            kind=ModerationRecord.Kind.SIGNATURES_INVALIDATED,
             staff=staff_user,
             reason=reason,
             detail={"signature_ids": sorted(ids), "count": len(ids)},
@@ -267,10 +219,8 @@ def publish_government_response(staff_user, petition, response_html):
     petition.government_response = text
     petition.responded_at = timezone.now()
     petition.save(update_fields=["government_response", "responded_at", "updated_at"])
-    PetitionModeration.objects.create(
-        petition=petition, kind=PetitionModeration.Kind.RESPONSE_PUBLISHED, staff=staff_user
-    )
-    _announce("petition.responded", petition_id=petition.pk)
+    ModerationRecord.objects.create(petition=petition, kind=ModerationRecord.Kind.RESPONSE_PUBLISHED, staff=staff_user)
+    announce("petition.responded", petition_id=petition.pk)
     return petition
 
 
@@ -281,38 +231,11 @@ def close_expired_petitions(now=None):
     expired = list(Petition.objects.filter(state=State.OPEN, closes_at__lte=now).values_list("pk", flat=True))
     Petition.objects.filter(pk__in=expired).update(state=State.CLOSED, updated_at=now)
     for petition_id in expired:
-        _announce("petition.closed", petition_id=petition_id)
+        announce("petition.closed", petition_id=petition_id)
     return len(expired)
 
 
 # --- Signing -----------------------------------------------------------------------------------------
-
-
-def sign_rate_limits():
-    return getattr(settings, "PETITION_SIGN_RATE_LIMITS", DEFAULT_SIGN_RATE_LIMITS)
-
-
-def _hit(key, period):
-    """Count one attempt in the current window of `period` seconds; atomic on Redis and on the local cache."""
-    cache.add(key, 0, timeout=period + 1)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.add(key, 1, timeout=period + 1)
-        return 1
-
-
-def check_sign_rate(user, request):
-    """Count this attempt against every limit, per user and per client address; refuse over any of them."""
-    identities = {"user": str(user.pk), "ip": client_address(request)}
-    now = int(selectors.wall_clock())
-    for scope, limit, period in sign_rate_limits():
-        identity = identities.get(scope)
-        if not identity:
-            continue
-        window = now // period
-        if _hit(f"participation:sign-rate:{scope}:{identity}:{period}:{window}", period) > limit:
-            raise RateLimited(retry_after=(window + 1) * period - now)
 
 
 @dataclass(frozen=True)
@@ -327,10 +250,10 @@ def sign_petition(user, petition, governorate, keep_informed=False, request=None
     One signature per person is the database's unique constraint: a second attempt, even at the same
     instant, fails on INSERT and becomes `AlreadySigned`. The petition row is only read, never written,
     so signatures do not queue behind each other (no hot row)."""
-    _require(user, Action.PETITION_SIGN)
+    require(user, Action.PETITION_SIGN)
     if governorate not in Governorate.values:
         raise InvalidGovernorate()
-    check_sign_rate(user, request)
+    check_participant(user, request, rate="sign")
     now = timezone.now()
     current = Petition.objects.filter(pk=petition.pk).values("state", "closes_at").first()
     if current is None or current["state"] != State.OPEN or current["closes_at"] <= now:
@@ -372,7 +295,7 @@ def announce_thresholds_reached(petition):
         now = timezone.now()
         if Petition.objects.filter(pk=petition.pk, **{f"{field}__isnull": True}).update(**{field: now}):
             setattr(petition, field, now)
-            _announce("petition.threshold_reached", petition_id=petition.pk, threshold=name, count=count)
+            announce("petition.threshold_reached", petition_id=petition.pk, threshold=name, count=count)
 
 
 # --- Tallies -----------------------------------------------------------------------------------------

@@ -176,31 +176,3 @@ class PetitionTally(models.Model):
 
     def __str__(self):
         return f"{self.petition_id}: {self.count}"
-
-
-class PetitionModeration(models.Model):
-    """The audit trail of staff decisions on petitions and signatures. Rows are only ever added."""
-
-    class Kind(models.TextChoices):
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        HIDDEN = "hidden", _("Hidden")
-        SIGNATURES_INVALIDATED = "signatures_invalidated", _("Signatures invalidated")
-        RESPONSE_PUBLISHED = "response_published", _("Government response published")
-
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="moderation_log")
-    kind = models.CharField(_("decision"), max_length=30, choices=Kind.choices)
-    staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("staff"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("petition moderation record")
-        verbose_name_plural = _("petition moderation log")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} — {self.petition_id}"

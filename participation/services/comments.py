@@ -1,0 +1,1 @@
+"""Every write to comments, each in a transaction."""

@@ -1,0 +1,211 @@
+"""What every participation action shares: the refusals a citizen can understand, the checks that run
+before any write (assurance level, block lists, rate limits), and announcing events.
+
+Each write in `petitions`, `polls`, `consultations`, `comments` and `moderation` starts with
+
+    guard(user, request, Action.POLL_VOTE, rate="vote")
+
+and raises a `ParticipationError` subclass for anything the citizen did wrong. Each error carries a stable
+`code`, a message in the active language and the HTTP `status` the API and the pages answer with.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from identity.audit import client_address
+from identity.policy import may
+
+from .. import selectors
+from ..models import BlockedEmailDomain, BlockedNetwork, BlockedParticipant
+
+# --- Refusals ----------------------------------------------------------------------------------------
+
+
+class ParticipationError(Exception):
+    """A refusal the citizen can understand: a stable `code`, a message in the active language, and the
+    HTTP status it deserves."""
+
+    code = "invalid"
+    status = 400
+
+    def __init__(self, message=""):
+        self.message = str(message or self.default_message())
+        super().__init__(self.message)
+
+    def default_message(self):
+        return _("This cannot be done.")
+
+
+class InvalidInput(ParticipationError):
+    """Input that does not make sense; the message says what is wrong. `field` names it when known."""
+
+    code = "invalid"
+
+    def __init__(self, message="", field=None):
+        self.field = field
+        super().__init__(message)
+
+
+class AssuranceTooLow(ParticipationError):
+    code = "assurance_required"
+    status = 403
+
+    def __init__(self, decision):
+        self.decision = decision
+        super().__init__(decision.message)
+
+
+class Blocked(ParticipationError):
+    code = "blocked"
+    status = 403
+
+    def default_message(self):
+        return _("You cannot take part from this account or address. Contact the portal if you think this is wrong.")
+
+
+class NotFound(ParticipationError):
+    code = "not_found"
+    status = 404
+
+    def default_message(self):
+        return _("There is no such thing to take part in.")
+
+
+class Conflict(ParticipationError):
+    code = "conflict"
+    status = 409
+
+
+class RateLimited(ParticipationError):
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, retry_after, kind="sign"):
+        self.retry_after = retry_after
+        self.kind = kind
+        super().__init__()
+
+    def default_message(self):
+        messages = {
+            "sign": _("Too many signatures too quickly. Please wait %(seconds)d seconds and try again."),
+            "vote": _("Too many votes too quickly. Please wait %(seconds)d seconds and try again."),
+            "comment": _("Too many comments too quickly. Please wait %(seconds)d seconds and try again."),
+            "flag": _("Too many reports too quickly. Please wait %(seconds)d seconds and try again."),
+        }
+        return messages.get(self.kind, messages["sign"]) % {"seconds": self.retry_after}
+
+
+# --- Checks before a write ---------------------------------------------------------------------------
+
+
+def require(user, action):
+    """The assurance policy's decision for `action`, or `AssuranceTooLow` naming the level needed."""
+    decision = may(user, action)
+    if not decision.allowed:
+        raise AssuranceTooLow(decision)
+    return decision
+
+
+# (scope, how many, per seconds): a scope is "ip" or "user". Each kind is configurable with
+# PARTICIPATION_RATE_LIMITS = {"vote": (...), ...}; signing also honours PETITION_SIGN_RATE_LIMITS.
+DEFAULT_RATE_LIMITS = {
+    "sign": (("ip", 1, 60), ("ip", 5, 300), ("user", 1, 60), ("user", 5, 300)),
+    "vote": (("user", 10, 60), ("ip", 60, 60)),
+    "comment": (("user", 5, 60), ("user", 30, 3600), ("ip", 30, 60)),
+    "flag": (("user", 10, 60), ("ip", 30, 60)),
+}
+
+
+def rate_limits(kind):
+    configured = getattr(settings, "PARTICIPATION_RATE_LIMITS", {}) or {}
+    if kind in configured:
+        return configured[kind]
+    if kind == "sign" and hasattr(settings, "PETITION_SIGN_RATE_LIMITS"):
+        return settings.PETITION_SIGN_RATE_LIMITS
+    return DEFAULT_RATE_LIMITS.get(kind, ())
+
+
+def _hit(key, period):
+    """Count one attempt in the current window of `period` seconds; atomic on Redis and on the local cache."""
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window expired between add and incr
+        cache.add(key, 1, timeout=period + 1)
+        return 1
+
+
+def check_rate(kind, user, request):
+    """Count this attempt of `kind` against every limit, per user and per client address; refuse over any."""
+    identities = {"user": str(user.pk) if user and user.pk else "", "ip": client_address(request)}
+    now = int(selectors.wall_clock())
+    for scope, limit, period in rate_limits(kind):
+        identity = identities.get(scope)
+        if not identity:
+            continue
+        window = now // period
+        if _hit(f"participation:rate:{kind}:{scope}:{identity}:{period}:{window}", period) > limit:
+            raise RateLimited(retry_after=(window + 1) * period - now, kind=kind)
+
+
+BLOCK_LIST_CACHE_SECONDS = 30
+
+
+def _blocked_networks():
+    networks = cache.get("participation:blocked-networks")
+    if networks is None:
+        networks = list(BlockedNetwork.objects.values_list("network", flat=True))
+        cache.set("participation:blocked-networks", networks, BLOCK_LIST_CACHE_SECONDS)
+    return [ipaddress.ip_network(network, strict=False) for network in networks]
+
+
+def forget_block_lists():
+    cache.delete("participation:blocked-networks")
+
+
+def is_blocked(user, request=None):
+    """Whether this person or the address they come from is on a block list."""
+    address = client_address(request) if request is not None else ""
+    if address:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            ip = None
+        if ip is not None and any(ip.version == net.version and ip in net for net in _blocked_networks()):
+            return True
+    if user is None or not user.is_authenticated:
+        return False
+    email = (getattr(user, "email", "") or "").lower()
+    if "@" in email and BlockedEmailDomain.objects.filter(domain=email.rsplit("@", 1)[1]).exists():
+        return True
+    block = BlockedParticipant.objects.filter(user=user).values("until").first()
+    return block is not None and (block["until"] is None or block["until"] > timezone.now())
+
+
+def check_participant(user, request, rate=None):
+    """The block lists, then (with `rate`) the rate limit of that kind of action."""
+    if is_blocked(user, request):
+        raise Blocked()
+    if rate:
+        check_rate(rate, user, request)
+
+
+def guard(user, request, action, rate=None):
+    """Every check before a citizen's write: assurance level, block lists, rate limit."""
+    decision = require(user, action)
+    check_participant(user, request, rate)
+    return decision
+
+
+# --- Events ------------------------------------------------------------------------------------------
+
+
+def announce(name, **payload):
+    """Hand a domain event to core.events (its subscribers run after the transaction commits)."""
+    from core.events import emit
+
+    emit(name, **payload)

@@ -1,0 +1,1 @@
+"""Every write to consultations, each in a transaction."""

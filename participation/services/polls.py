@@ -1,0 +1,1 @@
+"""Every write to polls, each in a transaction."""

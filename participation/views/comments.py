@@ -1,0 +1,3 @@
+"""Public comments pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Public consultations pages."""
+
+urlpatterns = []

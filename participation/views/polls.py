@@ -1,0 +1,3 @@
+"""Public polls pages."""
+
+urlpatterns = []
