@@ -53,9 +53,13 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## Benchmarks on PostgreSQL (SERVICES_DATABASE_URL): search latency and indexing throughput (docs/search.md).
+## Benchmarks on PostgreSQL (SERVICES_DATABASE_URL) and Redis: every bench/*_bench.py in turn (each says what
+## it measures; docs/search.md, docs/participation.md, docs/notifications.md give the figures).
 bench: setup
-	DATABASE_URL=$(SERVICES_DATABASE_URL) $(PY) bench/search_bench.py
+	set -e; for bench in bench/*_bench.py; do \
+		echo "== $$bench"; \
+		DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(PY) $$bench; \
+	done
 
 ## Regenerate and compile the message catalogues after changing translatable strings.
 messages: setup

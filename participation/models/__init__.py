@@ -2,6 +2,7 @@
 
 from .comments import Comment, CommentVote, Stance
 from .moderation import (
+    Announcement,
     BlockedEmailDomain,
     BlockedNetwork,
     BlockedParticipant,
@@ -39,6 +40,7 @@ from .petitions import (
 )
 
 __all__ = [
+    "Announcement",
     "Ballot",
     "BallotChoice",
     "BlockedEmailDomain",

@@ -184,3 +184,19 @@ class ModerationRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.petition_id or self.comment_id or self.subject_id}"
+
+
+class Announcement(models.Model):
+    """A scheduled event that has been announced once (`consultation:12:closing_soon`, say): the scheduler
+    inserts the key before emitting, and the unique key makes sure a second run — or a second scheduler —
+    announces nothing twice."""
+
+    key = models.CharField(_("key"), max_length=120, unique=True)
+    created_at = models.DateTimeField(_("announced"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+
+    def __str__(self):
+        return self.key

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 
-from .models import Governorate, Petition, PetitionSignature
+from ..models import Governorate, Petition, PetitionSignature
 
 DEFAULT_COUNT_LAG_SECONDS = 5
 
