@@ -8,7 +8,7 @@ SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
 DEV := DJANGO_SETTINGS_MODULE=portal.settings.dev
 
-.PHONY: run setup migrate demo serve test test-services test-all lint format messages bench clean
+.PHONY: run setup migrate demo serve test test-services test-all e2e-setup e2e lint format messages bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -25,6 +25,7 @@ migrate: setup
 # The search index is derived: rebuilding it also covers a data folder made before search existed.
 demo: migrate
 	$(DEV) $(PY) manage.py load_demo
+	$(DEV) $(PY) manage.py load_participation_demo
 	$(DEV) $(PY) manage.py search_reindex
 
 serve: setup
@@ -43,6 +44,19 @@ test-services: setup
 	DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(PY) -m pytest --create-db
 
 test-all: test test-services
+
+## Debian's Chromium for the browser tests (tests/e2e/), installed when missing; Playwright's own browser
+## downloads are never used. `make test` skips the browser tests on a machine without it.
+E2E_CHROMIUM ?= /usr/bin/chromium
+e2e-setup: setup
+	@if [ -x "$(E2E_CHROMIUM)" ]; then echo "Chromium: $(E2E_CHROMIUM)"; \
+	else DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || \
+		{ DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }; fi
+
+## The browser tests alone: axe-core on every public page in both languages and themes, keyboard journeys,
+## screenshots in test-artifacts/screenshots/ (docs/accessibility.md). A missing browser fails instead of skipping.
+e2e: e2e-setup
+	E2E_REQUIRED=1 E2E_CHROMIUM=$(E2E_CHROMIUM) $(PY) -m pytest tests/e2e
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,5 +1,10 @@
-"""What participation makes searchable: petitions while they are public (open or closed). The petition
-events that services.py announces keep the index in step."""
+"""What participation makes searchable: petitions while they are public (open or closed), and the live,
+public consultation and poll pages (every phase). The petition events that services.py announces, and the
+page and consultation/poll events, keep the index in step.
+
+Imported when Django starts (search autodiscovers it), so it also connects the one page signal
+participation needs whatever publishes a page (the admin, a command, a scheduled publication): announcing a
+consultation's outcome, once."""
 
 import html
 import re
@@ -7,10 +12,11 @@ import re
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
 
 from search.registry import SearchRecord, SearchSource, register
 
-from .models import Petition
+from .models import ConsultationPage, Petition, PollPage
 
 _TAG = re.compile(r"<[^>]*>")
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -33,6 +39,7 @@ class PetitionSearch(SearchSource):
         "petition.opened",
         "petition.closed",
         "petition.hidden",
+        "petition.restored",
         "petition.rejected",
         "petition.responded",
     )
@@ -76,3 +83,90 @@ class PetitionSearch(SearchSource):
 
 
 register(PetitionSearch())
+
+
+class ParticipationPageSearch(SearchSource):
+    """Live, public pages of one participation page model, each in its own language. `status` is the
+    phase; the scheduled phase events (named by the original page) re-read every translation."""
+
+    model = None
+    phase_events = ()
+    events = ("page.published", "page.unpublished", "page.deleted", "page.privacy_changed", "page.url_changed")
+
+    def ids_from_event(self, event):
+        payload = event.payload
+        if "page_id" in payload:
+            original = Page.objects.filter(pk=payload["page_id"]).values_list("translation_key", flat=True).first()
+            return list(self.model.objects.filter(translation_key=original).values_list("pk", flat=True))
+        page_ids = payload.get("page_ids", [])
+        model = payload.get("model")
+        if model is not None:
+            return page_ids if model == self.model._meta.label_lower else []
+        return list(self.model.objects.filter(pk__in=page_ids).values_list("pk", flat=True))
+
+    def _pages(self, ids=None):
+        pages = self.model.objects.live().public()
+        if ids is not None:
+            pages = pages.filter(pk__in=[int(source_id) for source_id in ids if str(source_id).isdigit()])
+        return pages
+
+    def records(self, ids=None):
+        pages = self._pages(ids).select_related("authority", "locale").order_by("pk").iterator(chunk_size=200)
+        for page in pages:
+            yield self.record(page)
+
+    def texts(self, page):
+        return [page.summary]
+
+    def record(self, page):
+        return SearchRecord(
+            kind=self.kind,
+            source_id=str(page.pk),
+            locale=page.locale.language_code,
+            title=page.title,
+            url=page.get_url() or "",
+            summary=page.summary,
+            body="\n".join(text for text in (page.authority.name, *self.texts(page)) if text),
+            authority=page.authority.code,
+            status=str(page.phase),
+            date=page.opens_at,
+        )
+
+    def public_ids(self, ids):
+        return {str(pk) for pk in self._pages(ids).values_list("pk", flat=True)}
+
+    def count(self):
+        return self._pages().count()
+
+
+class ConsultationSearch(ParticipationPageSearch):
+    kind = "consultation"
+    label = _("Consultations")
+    model = ConsultationPage
+    events = ParticipationPageSearch.events + (
+        "consultation.opened",
+        "consultation.closed",
+        "consultation.outcome_published",
+    )
+
+    def texts(self, page):
+        draft = [
+            _text(str(block.value.source if block.block_type == "paragraph" else block.value)) for block in page.body
+        ]
+        questions = [question.text for question in page.questions.all()]
+        outcome = [_text(page.outcome_summary)] if page.phase == "outcome" else []
+        return [page.summary, *draft, *questions, *outcome]
+
+
+class PollSearch(ParticipationPageSearch):
+    kind = "poll"
+    label = _("Polls")
+    model = PollPage
+    events = ParticipationPageSearch.events + ("poll.opened", "poll.closed")
+
+    def texts(self, page):
+        return [page.summary, *(option.label for option in page.options.all())]
+
+
+register(ConsultationSearch())
+register(PollSearch())

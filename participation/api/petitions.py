@@ -1,16 +1,26 @@
 """`/api/v1/petitions/`: thin views over selectors (reads) and services (writes). Every refusal is
 `{"detail", "code"}` in the request's language."""
 
+import csv
+
+from django.http import HttpResponse, JsonResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.models import Authority
-from identity.api import require
+from identity.api import AssuranceDenied, require
 from identity.models import Action
 
 from .. import selectors, services
@@ -182,8 +192,8 @@ class PetitionSignaturesView(APIView):
         tags=["petitions"],
     )
     def post(self, request, pk):
-        petition = public_petition(pk)
-        require(request, Action.PETITION_SIGN)
+        # The hottest write of the portal: the service reads the petition and the citizen's level once each
+        # (not found → 404, assurance → 403), so this view does not read them first.
         serializer = SignatureRequestSerializer(data=request.data)
         if not serializer.is_valid():
             field, messages = next(iter(serializer.errors.items()))
@@ -192,11 +202,13 @@ class PetitionSignaturesView(APIView):
         try:
             signed = services.sign_petition(
                 request.user,
-                petition,
+                pk,
                 serializer.validated_data["governorate"],
                 serializer.validated_data["keep_informed"],
                 request,
             )
+        except services.AssuranceTooLow as error:
+            raise AssuranceDenied(error.decision) from error
         except services.ParticipationError as error:
             raise Refused(error) from error
         return Response(
@@ -233,6 +245,71 @@ class SignaturesByGovernorateView(APIView):
         return response
 
 
+class PetitionExportView(APIView):
+    """Open data: every public petition with its count in total and per governorate, as CSV or JSON."""
+
+    permission_classes = [permissions.AllowAny]
+    export_format = "json"
+
+    @extend_schema(
+        summary="All public petitions with their counts (open data, CSV or JSON)",
+        description=(
+            "`export.csv` (UTF-8 with a byte-order mark, one row per petition, a column per governorate) or "
+            "`export.json`. Counts only, never a person; on the same ≤ 5 s lag as the shown count. "
+            "Open and closed petitions unless `state` says which."
+        ),
+        parameters=[
+            OpenApiParameter("authority", str, description="An authority code, e.g. MSAL."),
+            OpenApiParameter("state", str, enum=["open", "closed"]),
+        ],
+        responses={
+            200: inline_serializer(
+                "PetitionExport",
+                {
+                    "generated_at": serializers.DateTimeField(),
+                    "petitions": serializers.ListField(child=serializers.DictField()),
+                },
+            ),
+            400: ERROR,
+        },
+        tags=["petitions"],
+    )
+    def get(self, request):
+        state = request.query_params.get("state") or None
+        if state not in (None, *Petition.PUBLIC_STATES):
+            raise Refused(services.InvalidPetition(_("Choose the state open or closed.")))
+        rows = selectors.petition_export_rows(authority_code=request.query_params.get("authority") or None, state=state)
+        generated_at = timezone.now().isoformat()
+        if self.export_format == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="petitions.csv"'
+            response.write("\ufeff")  # a byte-order mark, so that spreadsheet programs read the Arabic as UTF-8
+            writer = csv.writer(response)
+            writer.writerow([*selectors.EXPORT_FIELDS, *Governorate.values])
+            for row in rows:
+                writer.writerow(
+                    [*("" if row[name] is None else row[name] for name in selectors.EXPORT_FIELDS)]
+                    + [row["by_governorate"][code] for code in Governorate.values]
+                )
+        else:
+            response = JsonResponse(
+                {"generated_at": generated_at, "petitions": list(rows)}, json_dumps_params={"ensure_ascii": False}
+            )
+            response["Content-Disposition"] = 'inline; filename="petitions.json"'
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+@extend_schema_view(get=extend_schema(operation_id="petitions_export_csv"))
+class PetitionCsvExportView(PetitionExportView):
+    export_format = "csv"
+
+
+@extend_schema_view(get=extend_schema(operation_id="petitions_export_json"))
+class PetitionJsonExportView(PetitionExportView):
+    export_format = "json"
+
+
 class SponsorView(APIView):
     permission_classes = [permissions.AllowAny]
 
@@ -261,6 +338,8 @@ class SponsorView(APIView):
 urlpatterns = [
     path("petitions/", PetitionListCreateView.as_view(), name="api-petitions"),
     path("petitions/sponsor/<str:token>/", SponsorView.as_view(), name="api-petition-sponsor"),
+    path("petitions/export.csv", PetitionCsvExportView.as_view(), name="api-petitions-export-csv"),
+    path("petitions/export.json", PetitionJsonExportView.as_view(), name="api-petitions-export-json"),
     path("petitions/<int:pk>/", PetitionDetailView.as_view(), name="api-petition"),
     path("petitions/<int:pk>/signatures/", PetitionSignaturesView.as_view(), name="api-petition-sign"),
     path(

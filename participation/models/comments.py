@@ -125,6 +125,8 @@ class Comment(models.Model):
 class CommentVote(models.Model):
     """Up (+1) or down (−1): one per person and comment, by the database's unique constraint."""
 
+    wagtail_reference_index_ignore = True  # high-volume rows no editor looks up by reference
+
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     value = models.SmallIntegerField(_("vote"), choices=[(1, _("Up")), (-1, _("Down"))])

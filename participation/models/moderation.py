@@ -25,6 +25,8 @@ class Flag(models.Model):
     """A citizen's report that a comment or a petition breaks the rules. One per person and thing: the
     number of distinct flags is what hides content automatically."""
 
+    wagtail_reference_index_ignore = True  # high-volume rows no editor looks up by reference
+
     comment = models.ForeignKey(
         "participation.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
     )

@@ -20,6 +20,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
+from ..forms_polls import PollPageForm
+
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4", "document-link"]
 
 
@@ -35,6 +37,13 @@ class ParticipationIndexPage(Page):
 
     class Meta:
         verbose_name = _("participation section")
+
+    def get_context(self, request, *args, **kwargs):
+        from ..selectors.consultations import participation_listing
+
+        context = super().get_context(request, *args, **kwargs)
+        context["listing"] = participation_listing(self)
+        return context
 
 
 class Phase(models.TextChoices):
@@ -129,6 +138,21 @@ class ConsultationPage(ParticipationPage):
             return Phase.OUTCOME
         return super().phase
 
+    def get_context(self, request, *args, **kwargs):
+        from ..views.consultations import consultation_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(consultation_context(self, request))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        """A response is posted to the page itself (participation/views/consultations.py)."""
+        if request.method == "POST":
+            from ..views.consultations import serve_consultation_page
+
+            return serve_consultation_page(self, request, *args, **kwargs)
+        return super().serve(request, *args, **kwargs)
+
 
 class ConsultationDocument(Orderable):
     page = ParentalKey(ConsultationPage, on_delete=models.CASCADE, related_name="documents")
@@ -200,6 +224,8 @@ class ConsultationResponse(models.Model):
     constraint), replaced by editing while the consultation is open. `answers` maps question keys to an
     answer: text, a choice, a list of choices, or a number on the scale."""
 
+    wagtail_reference_index_ignore = True  # high-volume rows no editor looks up by reference
+
     consultation = models.ForeignKey(
         ConsultationPage, verbose_name=_("consultation"), on_delete=models.CASCADE, related_name="responses"
     )
@@ -265,6 +291,7 @@ class PollPage(ParticipationPage):
         FieldRowPanel([FieldPanel("results_shown"), FieldPanel("binding")]),
         InlinePanel("options", label=_("Options"), min_num=2),
     ]
+    base_form_class = PollPageForm
 
     class Meta:
         verbose_name = _("poll")
@@ -280,6 +307,21 @@ class PollPage(ParticipationPage):
         super().clean()
         if self.max_choices is not None and self.max_choices < self.min_choices:
             raise ValidationError({"max_choices": _("The most choices cannot be fewer than the fewest.")})
+
+    def get_context(self, request, *args, **kwargs):
+        from ..views.polls import poll_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(poll_context(self, request))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        """A ballot is posted to the page itself (participation/views/polls.py)."""
+        if request.method == "POST":
+            from ..views.polls import serve_poll_page
+
+            return serve_poll_page(self, request, *args, **kwargs)
+        return super().serve(request, *args, **kwargs)
 
 
 class PollOption(Orderable):
@@ -309,6 +351,8 @@ class Ballot(models.Model):
     poll. It lets the same person replace their ballot, and lets nobody — staff included — read who voted
     for what."""
 
+    wagtail_reference_index_ignore = True  # high-volume rows no editor looks up by reference
+
     poll = models.ForeignKey(PollPage, verbose_name=_("poll"), on_delete=models.CASCADE, related_name="ballots")
     voter = models.CharField(_("voter (keyed hash)"), max_length=64)
     cast_on = models.DateField(_("cast on"), auto_now=True)
@@ -324,6 +368,8 @@ class Ballot(models.Model):
 
 class BallotChoice(models.Model):
     """An option chosen on a ballot; `rank` (1 = first preference) only on ranked polls."""
+
+    wagtail_reference_index_ignore = True  # high-volume rows no editor looks up by reference
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
     option = models.ForeignKey(PollOption, on_delete=models.PROTECT, related_name="+")

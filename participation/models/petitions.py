@@ -125,6 +125,10 @@ class PetitionSponsor(models.Model):
 
 
 class PetitionSignature(models.Model):
+    # Signatures refer to nothing an editor would look up; recording each in Wagtail's reference index
+    # cost a quarter of the signing time (docs/participation.md).
+    wagtail_reference_index_ignore = True
+
     petition = models.ForeignKey(
         Petition, verbose_name=_("petition"), on_delete=models.CASCADE, related_name="signatures"
     )

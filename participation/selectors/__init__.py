@@ -6,9 +6,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 
-from ..models import Governorate, Petition, PetitionSignature
+from ..models import Governorate, Petition, PetitionSignature, PetitionSponsor
 
 DEFAULT_COUNT_LAG_SECONDS = 5
+# A cached count is recounted this long before it reaches the lag, so that the recount itself (a GROUP BY
+# under load, then the answer's way out) still lands within the promised lag.
+RECOUNT_AHEAD_SECONDS = 1.0
 
 
 def count_lag_seconds():
@@ -50,7 +53,7 @@ def signature_counts(petition_id):
     cached = cache.get(key)
     now = wall_clock()
     if cached is not None:
-        fresh = now - cached["at"] < count_lag_seconds()
+        fresh = now - cached["at"] < max(count_lag_seconds() - RECOUNT_AHEAD_SECONDS, count_lag_seconds() / 2)
         if fresh or not cache.add(_recount_lock_key(petition_id), 1, timeout=max(count_lag_seconds(), 1)):
             return cached["count"], cached["by_governorate"]
     count, by_governorate = counted_signatures(petition_id)
@@ -95,3 +98,53 @@ def progress(count, threshold):
 def forget_count(petition_id):
     """Drop the cached count, so the next reader recounts (after an invalidation, say)."""
     cache.delete(_count_key(petition_id))
+
+
+def petitions_by(author):
+    """Every petition `author` started, newest first, with how many sponsors each has."""
+    return (
+        Petition.objects.filter(author=author)
+        .select_related("authority")
+        .annotate(sponsor_count=Count("sponsors", distinct=True))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def petition_by_sponsor_token(token):
+    """The petition behind a sponsor share link, whatever its state, with its sponsor count; or None."""
+    return (
+        Petition.objects.filter(sponsor_token=token)
+        .select_related("authority")
+        .annotate(sponsor_count=Count("sponsors", distinct=True))
+        .first()
+    )
+
+
+def has_sponsored(user, petition):
+    return user.is_authenticated and PetitionSponsor.objects.filter(petition=petition, user=user).exists()
+
+
+EXPORT_FIELDS = ("id", "title", "authority", "state", "opened_at", "closes_at", "signature_count", "responded_at")
+
+
+def petition_export_rows(*, authority_code=None, state=None):
+    """Open data: one row per public petition (open and closed unless `state` says), with the shown count
+    and its count in each governorate. Counts only: nothing here names a person."""
+    petitions = public_petitions().order_by("pk")
+    if state:
+        petitions = petitions.filter(state=state)
+    if authority_code:
+        petitions = petitions.filter(authority__code=authority_code)
+    for petition in petitions.iterator(chunk_size=500):
+        count, by_governorate = signature_counts(petition.pk)
+        yield {
+            "id": petition.pk,
+            "title": petition.title,
+            "authority": petition.authority.code,
+            "state": petition.state,
+            "opened_at": petition.opened_at.isoformat() if petition.opened_at else None,
+            "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
+            "signature_count": count,
+            "responded_at": petition.responded_at.isoformat() if petition.responded_at else None,
+            "by_governorate": by_governorate,
+        }

@@ -163,8 +163,16 @@ def _blocked_networks():
     return [ipaddress.ip_network(network, strict=False) for network in networks]
 
 
+def _blocked_domains():
+    domains = cache.get("participation:blocked-domains")
+    if domains is None:
+        domains = set(BlockedEmailDomain.objects.values_list("domain", flat=True))
+        cache.set("participation:blocked-domains", domains, BLOCK_LIST_CACHE_SECONDS)
+    return domains
+
+
 def forget_block_lists():
-    cache.delete("participation:blocked-networks")
+    cache.delete_many(["participation:blocked-networks", "participation:blocked-domains"])
 
 
 def is_blocked(user, request=None):
@@ -180,7 +188,7 @@ def is_blocked(user, request=None):
     if user is None or not user.is_authenticated:
         return False
     email = (getattr(user, "email", "") or "").lower()
-    if "@" in email and BlockedEmailDomain.objects.filter(domain=email.rsplit("@", 1)[1]).exists():
+    if "@" in email and email.rsplit("@", 1)[1] in _blocked_domains():
         return True
     block = BlockedParticipant.objects.filter(user=user).values("until").first()
     return block is not None and (block["until"] is None or block["until"] > timezone.now())

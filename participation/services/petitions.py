@@ -68,6 +68,17 @@ class PetitionNotOpen(PetitionError):
         return _("This petition is not open for signing.")
 
 
+class PetitionNotFound(PetitionNotOpen):
+    """Not public (a draft, awaiting moderation, rejected, hidden) or not there at all: to the public it
+    does not exist."""
+
+    status = 404
+    code = "not_found"
+
+    def default_message(self):
+        return _("There is no such petition.")
+
+
 class NotCollectingSponsors(PetitionError):
     status = 409
     code = "not_collecting_sponsors"
@@ -116,7 +127,7 @@ def create_petition(author, authority, title, body, *, submit=True):
     if not body:
         raise InvalidPetition(_("A petition needs a text."))
     rules = settings_for(authority)
-    return Petition.objects.create(
+    petition = Petition.objects.create(
         authority=authority,
         title=title,
         body=body,
@@ -127,6 +138,8 @@ def create_petition(author, authority, title, body, *, submit=True):
         response_threshold=rules.response_threshold,
         debate_threshold=rules.debate_threshold,
     )
+    announce("petition.created", petition_id=petition.pk, author_id=author.pk)
+    return petition
 
 
 @transaction.atomic
@@ -178,7 +191,10 @@ def moderate_petition(staff_user, petition, decision, reason=""):
     petition.save()
     kind = {"approve": "approved", "reject": "rejected", "hide": "hidden"}[decision]
     ModerationRecord.objects.create(petition=petition, kind=kind, staff=staff_user, reason=reason)
-    announce("petition.opened" if decision == "approve" else f"petition.{kind}", petition_id=petition.pk)
+    if decision == "approve":
+        announce("petition.opened", petition_id=petition.pk, author_id=petition.author_id)
+    else:
+        announce(f"petition.{kind}", petition_id=petition.pk, author_id=petition.author_id, reason=reason)
     return petition
 
 
@@ -226,9 +242,16 @@ def publish_government_response(staff_user, petition, response_html):
 
 @transaction.atomic
 def close_expired_petitions(now=None):
-    """Close every open petition past its closing time. Returns how many were closed."""
+    """Close every open petition past its closing time. Returns how many were closed.
+
+    Safe to run from two schedulers at once: each locks the rows it closes and skips rows another run holds;
+    a row closed meanwhile no longer matches `state = open`, so each petition is closed (and announced) once."""
     now = now or timezone.now()
-    expired = list(Petition.objects.filter(state=State.OPEN, closes_at__lte=now).values_list("pk", flat=True))
+    expired = list(
+        Petition.objects.select_for_update(skip_locked=True)
+        .filter(state=State.OPEN, closes_at__lte=now)
+        .values_list("pk", flat=True)
+    )
     Petition.objects.filter(pk__in=expired).update(state=State.CLOSED, updated_at=now)
     for petition_id in expired:
         announce("petition.closed", petition_id=petition_id)
@@ -244,34 +267,53 @@ class SignedPetition:
     receipt: str
 
 
+# What signing reads of the petition: one query, the petition's state as of now (never a cached copy).
+SIGNING_FIELDS = (
+    "state",
+    "closes_at",
+    "title",
+    "response_threshold",
+    "debate_threshold",
+    "response_threshold_reached_at",
+    "debate_threshold_reached_at",
+)
+
+
 def sign_petition(user, petition, governorate, keep_informed=False, request=None):
-    """Sign `petition` for `user` and return the signature with its signed receipt.
+    """Sign `petition` (a petition or its id) for `user`; return the signature with its signed receipt.
 
     One signature per person is the database's unique constraint: a second attempt, even at the same
     instant, fails on INSERT and becomes `AlreadySigned`. The petition row is only read, never written,
-    so signatures do not queue behind each other (no hot row)."""
+    so signatures do not queue behind each other (no hot row). A petition the public cannot see is
+    `PetitionNotFound`; one that is public but not open (or past its closing time) is `PetitionNotOpen`."""
     require(user, Action.PETITION_SIGN)
     if governorate not in Governorate.values:
         raise InvalidGovernorate()
+    petition_id = petition.pk if isinstance(petition, Petition) else int(petition)
+    current = Petition.objects.filter(pk=petition_id).only(*SIGNING_FIELDS).first()
+    if current is None or current.state not in Petition.PUBLIC_STATES:
+        raise PetitionNotFound()
     check_participant(user, request, rate="sign")
-    now = timezone.now()
-    current = Petition.objects.filter(pk=petition.pk).values("state", "closes_at").first()
-    if current is None or current["state"] != State.OPEN or current["closes_at"] <= now:
+    if current.state != State.OPEN or current.closes_at <= timezone.now():
         raise PetitionNotOpen()
     try:
+        # A signature refers to nothing an editor needs to see in Wagtail's "usage" of a page or snippet:
+        # keeping it out of the reference index saves two writes to a shared table per signature.
         with transaction.atomic():
             signature = PetitionSignature.objects.create(
-                petition_id=petition.pk, user=user, governorate=governorate, keep_informed=bool(keep_informed)
+                petition_id=petition_id, user=user, governorate=governorate, keep_informed=bool(keep_informed)
             )
             receipt = issue_receipt(
                 "petition.signed",
-                subject=pseudonymous_subject(user.pk, f"petition:{petition.pk}"),
-                reference=f"petition:{petition.pk}",
-                title=petition.title,
+                subject=pseudonymous_subject(user.pk, f"petition:{petition_id}"),
+                reference=f"petition:{petition_id}",
+                title=current.title,
             )
+            # Bound to this transaction: nobody hears of a signature that was rolled back.
+            announce("petition.signed", petition_id=petition_id, user_id=user.pk, keep_informed=signature.keep_informed)
     except IntegrityError as error:
         raise AlreadySigned() from error
-    transaction.on_commit(lambda: announce_thresholds_reached(petition))
+    transaction.on_commit(lambda: announce_thresholds_reached(current))
     return SignedPetition(signature=signature, receipt=receipt)
 
 

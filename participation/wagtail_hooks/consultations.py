@@ -1,1 +1,156 @@
-"""Admin screens for consultations."""
+"""Admin: a "Responses" screen per consultation (how many answered, counts per question) with the exports
+of every response as CSV and XLSX. Respondents appear under a pseudonym, never by name or e-mail address.
+
+Who may see them: staff who may edit the consultation page, or who hold the
+`participation.view_consultationresponse` permission (given to a group in Settings → Groups)."""
+
+import csv
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail import hooks
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import Button
+
+from ..models import ConsultationPage
+from ..selectors import consultations as selectors
+
+
+def may_see_responses(user, page):
+    return user.has_perm("participation.view_consultationresponse") or page.permissions_for_user(user).can_edit()
+
+
+def _consultation_for(request, page_id):
+    page = get_object_or_404(ConsultationPage, pk=page_id)
+    if not may_see_responses(request.user, page):
+        raise PermissionDenied
+    return page
+
+
+class ConsultationResponsesView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "participation/consultations/admin_responses.html"
+    header_icon = "list-ul"
+    _show_breadcrumbs = True
+
+    def dispatch(self, request, page_id):
+        self.consultation = _consultation_for(request, page_id)
+        return super().dispatch(request, page_id)
+
+    def get_page_title(self):
+        return _("Responses: %(title)s") % {"title": self.consultation.title}
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("wagtailadmin_pages:edit", args=[self.consultation.pk]), "label": self.consultation.title},
+            {"url": "", "label": _("Responses")},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = self.consultation
+        context.update(
+            {
+                "consultation": page,
+                "original": page.original(),
+                "tally": selectors.tally(page),
+                "csv_url": reverse("participation_consultation_export", args=[page.pk, "csv"]),
+                "xlsx_url": reverse("participation_consultation_export", args=[page.pk, "xlsx"]),
+            }
+        )
+        return context
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer in a streaming response."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_stream(rows):
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # the byte order mark makes Excel read UTF-8 (and so Arabic) correctly
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def _xlsx_file(page, rows):
+    """A write-only workbook: openpyxl keeps only the current row in memory; right-to-left for Arabic."""
+    import tempfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="responses")
+    if page.original().locale.language_code == "ar":
+        sheet.sheet_view.rightToLeft = True
+    for row in rows:
+        sheet.append(row)
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def export_responses(request, page_id, file_format):
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    page = _consultation_for(request, page_id)
+    rows = selectors.export_rows(page)
+    name = f"consultation-{page.original().pk}-responses"
+    if file_format == "xlsx":
+        handle = _xlsx_file(page, rows)
+        response = StreamingHttpResponse(
+            iter(lambda: handle.read(64 * 1024), b""),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@hooks.register("register_admin_urls")
+def register_consultation_urls():
+    return [
+        path(
+            "participation/consultations/<int:page_id>/responses/",
+            ConsultationResponsesView.as_view(),
+            name="participation_consultation_responses",
+        ),
+        path(
+            "participation/consultations/<int:page_id>/responses.<str:file_format>",
+            export_responses,
+            name="participation_consultation_export",
+        ),
+    ]
+
+
+def _responses_button(page, user, priority):
+    if isinstance(page.specific_deferred, ConsultationPage) and may_see_responses(user, page):
+        return Button(
+            _("Responses"),
+            url=reverse("participation_consultation_responses", args=[page.pk]),
+            icon_name="list-ul",
+            priority=priority,
+        )
+    return None
+
+
+@hooks.register("register_page_listing_more_buttons")
+def consultation_listing_button(page, user, next_url=None):
+    button = _responses_button(page, user, 55)
+    if button:
+        yield button
+
+
+@hooks.register("register_page_header_buttons")
+def consultation_header_button(page, user, view_name, next_url=None):
+    button = _responses_button(page, user, 67)
+    if button:
+        yield button

@@ -27,7 +27,7 @@ from django.utils import translation
 import portal.settings.base as base_settings
 import portal.urls as portal_urls
 from core.assurance import AssuranceLevel
-from identity import national_id
+from identity import national_id, receipt_views
 from identity.models import AssuranceGrant, NationalIdentity, SecurityEvent
 from identity.national_id import HARMLESS_CLAIMS, civil_id_hash
 from identity.policy import level_of
@@ -68,7 +68,13 @@ WIRED_URLCONF = _urlconf(
 ALLAUTH_ONLY_URLCONF = _urlconf(
     "tests.identity.national_id_allauth_only_urls",
     [pattern for pattern in portal_urls.urlpatterns if not isinstance(pattern.pattern, LocalePrefixPattern)]
-    + i18n_patterns(path("accounts/", include("allauth.urls")), prefix_default_language=True),
+    + i18n_patterns(
+        path("accounts/", include("allauth.urls")),
+        # The portal's layout links to these on every page.
+        path("receipts/verify/", receipt_views.verify_receipt_page, name="receipt_verify"),
+        path("participate/", include("participation.urls")),
+        prefix_default_language=True,
+    ),
 )
 
 

@@ -623,6 +623,7 @@ def _local_moment(timestamp):
     ("language", "direction"),
     [("ar", "rtl"), ("en", "ltr")],
 )
+@pytest.mark.django_db  # the page wears the site's theme, a site setting
 def test_verify_page_shows_what_a_valid_receipt_says_with_a_qr_code(client, language, direction):
     token = petition_receipt()
     response = client.get(f"/{language}/receipts/verify/", {"receipt": token})
@@ -642,6 +643,7 @@ def test_verify_page_shows_what_a_valid_receipt_says_with_a_qr_code(client, lang
     assert '<figure class="receipt-qr">' in html and 'role="img" aria-label="' in html and "<figcaption>" in html
 
 
+@pytest.mark.django_db  # the page wears the site's theme, a site setting
 def test_verify_page_in_english_says_valid():
     response = Client().get("/en/receipts/verify/", {"receipt": petition_receipt()})
     html = response.content.decode()
@@ -649,6 +651,7 @@ def test_verify_page_in_english_says_valid():
     assert "A petition was signed" in html
 
 
+@pytest.mark.django_db  # the page wears the site's theme, a site setting
 def test_verify_page_shows_garbage_as_invalid_without_a_qr_code(client):
     response = client.get("/en/receipts/verify/", {"receipt": os.urandom(5_000).hex()})
     assert response.status_code == 200
@@ -658,6 +661,7 @@ def test_verify_page_shows_garbage_as_invalid_without_a_qr_code(client):
     assert "<svg" not in html
 
 
+@pytest.mark.django_db  # the page wears the site's theme, a site setting
 def test_verify_page_says_why_an_altered_receipt_is_invalid(client):
     token = petition_receipt()
     altered = token[:40] + ("A" if token[40] != "A" else "B") + token[41:]
@@ -666,6 +670,7 @@ def test_verify_page_says_why_an_altered_receipt_is_invalid(client):
     assert "PET-12" not in html and "<svg" not in html
 
 
+@pytest.mark.django_db  # the page wears the site's theme, a site setting
 def test_verify_page_form_is_labelled_and_left_to_right(client):
     response = client.get("/ar/receipts/verify/")
     assert response.status_code == 200
@@ -679,6 +684,7 @@ def test_verify_page_form_is_labelled_and_left_to_right(client):
     assert "receipt-result" not in html and "<script" not in html
 
 
+@pytest.mark.django_db  # the page wears the site's theme, a site setting
 def test_verify_page_shows_a_missing_receipt_next_to_the_field(client):
     html = client.get("/en/receipts/verify/", {"receipt": "   "}).content.decode()
     assert 'id="id_receipt_error"' in html and "Paste a receipt to verify it." in html

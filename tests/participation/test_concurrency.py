@@ -20,8 +20,12 @@ pytestmark = [
 
 def test_concurrent_signing_keeps_one_signature_per_person(settings, monkeypatch):
     settings.PETITION_SIGN_RATE_LIMITS = ()
+    from wagtail.models import Locale
+
     from cms.models import Authority
 
+    # Another transactional test may have flushed the demo content (the locales with it) before this one.
+    Locale.objects.get_or_create(language_code="ar")
     authority = Authority.objects.create(code="CONC", name="جهة الاختبار")
     petition = make_petition(make_citizen(), authority)
     citizens = [make_citizen() for _ in range(20)]

@@ -158,4 +158,6 @@ def test_approval_announces_the_opened_petition_after_commit(authority, django_c
             assert heard == []
     finally:
         events.unsubscribe("petition.opened", listener)
-    assert [(event.name, event.payload) for event in heard] == [("petition.opened", {"petition_id": petition.pk})]
+    assert [(event.name, event.payload) for event in heard] == [
+        ("petition.opened", {"petition_id": petition.pk, "author_id": petition.author_id})
+    ]
