@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("identity.api_urls")),
     path("search/", include("search.api_urls")),
     path("", include("participation.api_urls")),
+    path("", include("notifications.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "search",
     "cms",
     "participation",
+    "notifications",
     "themes",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
@@ -96,6 +97,8 @@ MIDDLEWARE = [
     "identity.middleware.SessionTimeoutMiddleware",
     "identity.middleware.StaffMustUseMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "themes.middleware.ContentSecurityPolicyMiddleware",
+    "themes.middleware.ThemeMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -105,9 +108,15 @@ ASGI_APPLICATION = "portal.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "themes" / "default" / "templates"],
-        "APP_DIRS": True,
+        # The request's theme's templates, then the default theme's, then the apps' (themes.loaders, docs/themes.md).
+        "DIRS": [],
         "OPTIONS": {
+            "loaders": [
+                (
+                    "themes.loaders.CachedLoader",
+                    ["themes.loaders.ThemeLoader", "django.template.loaders.app_directories.Loader"],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
@@ -172,6 +181,16 @@ TASKS = {
         "BACKEND": env("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
     }
 }
+# The database backend's app (its table) is always installed, so that switching TASKS_BACKEND to
+# "django_tasks_db.DatabaseBackend" needs no other change; its worker is `manage.py db_worker`.
+INSTALLED_APPS.append("django_tasks_db")
+
+# --- Notifications (notifications/) ------------------------------------------------------------------
+# Server heartbeat on /ws/notifications/, how often a socket re-checks its session, and the shortest
+# interval between two pushes of one public counter (seconds). See docs/notifications.md.
+NOTIFICATIONS_HEARTBEAT_SECONDS = int(env("NOTIFICATIONS_HEARTBEAT_SECONDS", "25"))
+NOTIFICATIONS_SESSION_RECHECK_SECONDS = int(env("NOTIFICATIONS_SESSION_RECHECK_SECONDS", "120"))
+NOTIFICATIONS_COUNTER_INTERVAL = float(env("NOTIFICATIONS_COUNTER_INTERVAL", "1"))
 
 # --- Search (search/) ---------------------------------------------------------------------------------
 # ELASTICSEARCH_URL switches the portal's search from the database engine to Elasticsearch 9
@@ -224,11 +243,13 @@ PORTAL_UNPREFIXED_PATHS = (
     "/.well-known/",
 )
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Numbers and dates per language (portal/formats/): the Arabic separators as Kuwait writes them.
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 # --- Static and media -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", DATA_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "themes" / "default" / "static"]
+STATICFILES_DIRS = sorted((BASE_DIR / "themes").glob("*/static"))  # each theme's tokens, CSS and fonts
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {

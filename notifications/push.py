@@ -1,0 +1,125 @@
+"""The doorbell: after a notification row is committed, its recipient's sockets are told. Best effort — a
+push that is lost (Redis restarting, nobody connected) is recovered by the client's resync from the rows.
+
+Groups: `notifications.user.<id>` (a person's sockets) and `notifications.counter.<prefix>.<id>` (the sockets
+showing a public counter)."""
+
+import asyncio
+import logging
+import threading
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+
+from . import registry
+
+logger = logging.getLogger(__name__)
+
+PUSH_CONCURRENCY = 20
+
+
+def user_group(user_id):
+    return f"notifications.user.{int(user_id)}"
+
+
+def counter_group(key):
+    return "notifications.counter." + key.replace(":", ".")
+
+
+def message(notification):
+    """A notification as the socket and the API show it (both languages; the socket picks one)."""
+    return {
+        "id": notification.pk,
+        "recipient": notification.recipient_id,
+        "kind": notification.kind,
+        "target": notification.target,
+        "text_ar": notification.text_ar,
+        "text_en": notification.text_en,
+        "url_ar": notification.url("ar"),
+        "url_en": notification.url("en"),
+        "created": notification.created_at.isoformat() if notification.created_at else None,
+        "read": notification.read_at is not None,
+    }
+
+
+def notifications(rows):
+    """Push each row to its recipient's group. Never raises: the rows are already the truth."""
+    if not rows:
+        return
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    payloads = [
+        (user_group(row.recipient_id), {"type": "notification.message", "notification": message(row)}) for row in rows
+    ]
+
+    async def send_all():
+        # A few sends in flight at once (within the layer's connection pool), not a queue of round trips.
+        failed = 0
+        for start in range(0, len(payloads), PUSH_CONCURRENCY):
+            chunk = payloads[start : start + PUSH_CONCURRENCY]
+            outcomes = await asyncio.gather(
+                *(layer.group_send(group, payload) for group, payload in chunk), return_exceptions=True
+            )
+            failed += sum(isinstance(outcome, Exception) for outcome in outcomes)
+        return failed
+
+    try:
+        failed = async_to_sync(send_all)()
+    except Exception:  # noqa: BLE001 — best effort by design (see the module docstring)
+        failed = len(payloads)
+    if failed:
+        logger.warning(
+            "notifications: %d of %d pushes failed; those clients get them when they resync", failed, len(payloads)
+        )
+
+
+# --- Public counters ---------------------------------------------------------------------------------
+
+
+def counter_interval():
+    return float(getattr(settings, "NOTIFICATIONS_COUNTER_INTERVAL", 1.0))
+
+
+def send_counter(key, value=None):
+    """Push the counter's current value to its subscribers now."""
+    if value is None:
+        value = registry.counter_value(key)
+    if value is None:
+        return
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(counter_group(key), {"type": "counter.update", "counter": key, "value": value})
+    except Exception:  # noqa: BLE001
+        logger.warning("notifications: counter push for %s failed", key, exc_info=True)
+
+
+def counter_changed(key):
+    """A counter changed: push it now if it was not pushed in the last interval; otherwise push once at
+    the end of the interval (so the last change is shown too). At most one push per counter per interval,
+    across every process sharing the cache."""
+    interval = counter_interval()
+    recent = f"notifications:counter:{key}:recent"
+    if cache.add(recent, 1, timeout=max(1, round(interval))):
+        send_counter(key)
+        return
+    if cache.add(f"notifications:counter:{key}:trailing", 1, timeout=max(1, round(interval)) + 1):
+        timer = threading.Timer(interval, _trailing_push, args=(key,))
+        timer.daemon = True
+        timer.start()
+
+
+def _trailing_push(key):
+    try:
+        cache.set(f"notifications:counter:{key}:recent", 1, timeout=max(1, round(counter_interval())))
+        cache.delete(f"notifications:counter:{key}:trailing")
+        send_counter(key)
+    except Exception:  # noqa: BLE001 — a timer thread must not die noisily
+        logger.warning("notifications: trailing counter push for %s failed", key, exc_info=True)
+    finally:
+        connections.close_all()  # this thread's own connections
