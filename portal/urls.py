@@ -15,6 +15,7 @@ urlpatterns = [
     path("", core_views.root_redirect, name="root"),
     path("healthz", core_views.healthz, name="healthz"),
     path("language/<str:language>/", core_views.switch_language, name="switch_language"),
+    path("theme/", include("themes.urls")),
     # Staff sign in through the accounts pages (MFA and rate limits), never through a side door.
     path("admin/login/", identity_views.admin_login_redirect, name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
@@ -37,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("receipts/verify/", receipt_views.verify_receipt_page, name="receipt_verify"),
     path("participate/", include("participation.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -1,11 +1,18 @@
+import functools
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
-from django.urls import reverse, translate_url
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import formats
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from core.money import format_fils
+from themes.registry import HIGH_CONTRAST, current_theme
+from themes.selection import CONTRAST_HIGH, CONTRAST_STANDARD
 
 register = template.Library()
 
@@ -38,3 +45,103 @@ def language_links(context):
 @register.filter
 def fils(value):
     return format_fils(value)
+
+
+@register.filter
+def number(value):
+    """A whole number grouped in thousands as the active language writes it: `10,000`. (USE_THOUSAND_SEPARATOR
+    stays off, so that ids in addresses are never grouped.)"""
+    try:
+        return formats.number_format(int(value), force_grouping=True)
+    except (TypeError, ValueError):
+        return value
+
+
+@register.simple_tag
+def theme_stylesheets():
+    """The stylesheets of the theme being worn, in order (tokens first)."""
+    return [static(path) for path in current_theme().stylesheets]
+
+
+@register.simple_tag
+def theme_name():
+    return current_theme().name
+
+
+@register.inclusion_tag("themes/contrast_switch.html", takes_context=True)
+def contrast_switch(context):
+    """A one-button form that turns high contrast on or off for this citizen (remembered in a cookie)."""
+    request = context.get("request")
+    high = current_theme().name == HIGH_CONTRAST
+    return {
+        "high": high,
+        "choice": CONTRAST_STANDARD if high else CONTRAST_HIGH,
+        "next": request.get_full_path() if request is not None else "/",
+    }
+
+
+@register.simple_tag
+def optional_script(path):
+    """The URL of a static script when some app ships it (e.g. notifications/live.js), else an empty string."""
+    return static(path) if _static_exists(path) else ""
+
+
+@functools.cache
+def _static_exists(path):
+    return finders.find(path) is not None
+
+
+@register.simple_tag(takes_context=True)
+def main_navigation(context):
+    """The main menu: services (the catalogue), participate, petitions, search — each only once it exists in the
+    active language, so a site without one of them shows no dead link."""
+    from wagtail.models import Locale
+
+    from cms.models import ServiceIndexPage
+
+    try:
+        locale = Locale.get_active()
+    except Locale.DoesNotExist:
+        return []
+    items = []
+    catalogue = ServiceIndexPage.objects.live().filter(locale=locale, authority__isnull=True).order_by("depth").first()
+    if catalogue is not None:
+        items.append({"key": "services", "label": _("Services"), "url": catalogue.get_url(context.get("request"))})
+    try:
+        from participation.models import ParticipationIndexPage
+
+        participate = ParticipationIndexPage.objects.live().filter(locale=locale).first()
+    except ImportError:
+        participate = None
+    if participate is not None:
+        items.append(
+            {"key": "participate", "label": _("Participate"), "url": participate.get_url(context.get("request"))}
+        )
+    for key, label, name in (
+        ("petitions", _("Petitions"), "participation:petition_list"),
+        ("search", _("Search"), "search_page"),
+    ):
+        try:
+            items.append({"key": key, "label": label, "url": reverse(name)})
+        except NoReverseMatch:
+            pass
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    matching = [item for item in items if item["url"] and path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["current"] = True
+    return items
+
+
+@register.simple_tag
+def search_page_url():
+    """The public search page's URL (named `search_page`), or an empty string while the portal has none."""
+    try:
+        return reverse("search_page")
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag
+def honeypot_field_name():
+    return getattr(settings, "ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD", None) or ""
