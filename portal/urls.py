@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from core import views as core_views
 from identity import national_id, receipt_views
 from identity import views as identity_views
+from search import views as search_views
 
 from .api import content_api
 
@@ -39,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("receipts/verify/", receipt_views.verify_receipt_page, name="receipt_verify"),
     path("participate/", include("participation.urls")),
     path("notifications/", include("notifications.urls")),
+    path("search/", search_views.search_page, name="search_page"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
