@@ -47,15 +47,23 @@ def demo_is_intact():
 
 def prepare_demo():
     """The demo content, loaded again when a transactional test elsewhere in the session emptied the database (and
-    with it what the migrations put there: the page tree's root, the root collection, the action policy)."""
+    with it what the migrations put there: the page tree's root, the root collection, the action policy), and the
+    participation demo (a consultation, two polls: load_participation_demo adds only what is missing)."""
+    from django.core.management import call_command
+
+    if not demo_is_intact():
+        _load_demo()
+    with open(os.devnull, "w") as devnull:
+        call_command("load_participation_demo", stdout=devnull)
+
+
+def _load_demo():
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from wagtail.models import Collection, Locale, Page
 
     from identity.models import DEFAULT_MIN_LEVELS, ActionPolicy
 
-    if demo_is_intact():
-        return
     if not Page.objects.filter(depth=1).exists():
         arabic, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
         page_type = ContentType.objects.get_for_model(Page)
@@ -100,10 +108,12 @@ def portal(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def site(portal, django_db_blocker, settings):
-    """The live portal, with the petition rate limits and count lag off so that a test sees its own signature.
+    """The live portal, with the rate limits and the petition count lag off so that a test sees its own signature.
     The test itself may read and write the database (its writes are committed: the server thread sees them)."""
     settings.PETITION_SIGN_RATE_LIMITS = ()
     settings.PETITION_COUNT_LAG_SECONDS = 0
+    settings.PARTICIPATION_RATE_LIMITS = {"vote": (), "comment": (), "flag": ()}
+    settings.POLL_RESULTS_LAG_SECONDS = 0
     with django_db_blocker.unblock():
         yield portal
 

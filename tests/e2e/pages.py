@@ -46,3 +46,94 @@ def public_pages(language, petition):
         except NoReverseMatch:
             pass  # the public search page is not there yet (docs/accessibility.md)
     return pages
+
+
+# --- Civic participation and notifications ---------------------------------------------------------------------
+
+
+def participation_index(language):
+    from participation.models import ParticipationIndexPage
+
+    return ParticipationIndexPage.objects.live().filter(locale__language_code=language).first()
+
+
+def demo_consultation(language):
+    from participation.models import ConsultationPage
+
+    return ConsultationPage.objects.live().get(locale__language_code=language, slug="domestic-workers-weekly-rest")
+
+
+def demo_poll(language, slug="first-e-services"):
+    """The open single-choice poll (live results), or with slug="labour-market-priorities" the closed ranked one."""
+    from participation.models import PollPage
+
+    return PollPage.objects.live().get(locale__language_code=language, slug=slug)
+
+
+def commented_petition():
+    """A petition with a comment and a reply, by two citizens."""
+    from participation.services import comments
+
+    petition = demo_petition()
+    first, second = make_citizen("L1"), make_citizen("L1")
+    comment = comments.post_comment(first, petition, "<p>ساعات العمل المسائية تناسب الموظفين.</p>")
+    comments.post_comment(second, petition, "I agree: evenings would help working families.", parent=comment)
+    return petition
+
+
+def notified_citizen():
+    """An L2 citizen with an unread and a read notification and something followed."""
+    from django.utils import timezone
+
+    from notifications import services as notifications
+    from notifications.models import Notification
+
+    citizen = make_citizen("L2")
+    petition = demo_petition()
+    with translation.override("ar"):
+        url_ar = reverse("participation:petition_detail", args=[petition.pk])
+    with translation.override("en"):
+        url_en = reverse("participation:petition_detail", args=[petition.pk])
+    Notification.objects.create(
+        recipient=citizen,
+        kind="petition.threshold_reached",
+        target=f"petition:{petition.pk}",
+        text_ar="بلغت العريضة التي تتابعها عدد التوقيعات المطلوب.",
+        text_en="A petition you follow reached its signature threshold.",
+        url_ar=url_ar,
+        url_en=url_en,
+        dedupe_key=f"e2e:{citizen.pk}:1",
+    )
+    Notification.objects.create(
+        recipient=citizen,
+        kind="consultation.opened",
+        text_ar="فُتحت استشارة عامة جديدة.",
+        text_en="A new public consultation is open.",
+        dedupe_key=f"e2e:{citizen.pk}:2",
+        read_at=timezone.now(),
+    )
+    notifications.follow(citizen, f"petition:{petition.pk}")
+    return citizen
+
+
+def participation_pages(language, petition):
+    """(name, path, who): who is None (signed out), "L1" or "L2" (a new citizen at that level, signed in), "author"
+    (the petition's author, L2) or "notified" (a citizen with notifications, see notified_citizen)."""
+    with translation.override(language):
+        consultation = demo_consultation(language)
+        poll = demo_poll(language)
+        ranked = demo_poll(language, "labour-market-priorities")
+        return [
+            ("participate", participation_index(language).url, None),
+            ("consultation", consultation.url, None),
+            ("consultation-respond", consultation.url, "L1"),
+            ("poll", poll.url, None),
+            ("poll-ballot", poll.url, "L1"),
+            ("poll-ranked-closed", ranked.url, None),
+            ("poll-ranked-results", reverse("participation:poll_results", args=[ranked.pk]), None),
+            ("petition-start", reverse("participation:petition_start"), "L2"),
+            ("petitions-mine", reverse("participation:my_petitions"), "author"),
+            ("petition-comments", reverse("participation:petition_detail", args=[petition.pk]), None),
+            ("petition-comments-signed-in", reverse("participation:petition_detail", args=[petition.pk]), "L1"),
+            ("notifications", reverse("notifications:inbox"), "notified"),
+        ]

@@ -2,7 +2,9 @@
 
 import pytest
 
-from .pages import demo_petition, public_pages
+from tests.participation.conftest import make_citizen
+
+from .pages import commented_petition, demo_petition, notified_citizen, participation_pages, public_pages
 
 # Every rule axe-core runs by default (WCAG 2.0-2.2 A and AA, and its best practices), and the WCAG 2.2 target size.
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
@@ -36,6 +38,67 @@ def test_every_public_page_has_no_axe_violation_in_either_language(open_page, th
             assert browser.page.locator("body").get_attribute("data-theme") == theme, path
             failures += [f"{theme} {language} {path}: {violation}" for violation in axe_violations(browser.page)]
             if name in KEY_PAGES:
+                browser.screenshot(f"{theme}/{language}-{name}")
+    assert failures == [], "\n".join(failures)
+
+
+PARTICIPATION_KEY_PAGES = {
+    "participate",
+    "consultation-respond",
+    "poll-ballot",
+    "poll-ranked-closed",
+    "petition-start",
+    "petitions-mine",
+    "petition-comments",
+    "notifications",
+}
+
+
+# What each page is for, there to be checked (a page that rendered only a refusal would pass axe just as well).
+PARTICIPATION_SHOWS = {
+    "participate": "a[href*='domestic-workers-weekly-rest']",
+    "consultation": ".consultation-respond a[href*='next=']",
+    "consultation-respond": "form.consultation-response-form fieldset legend",
+    "poll": ".poll-vote a[href*='next=']",
+    "poll-ballot": "form.poll-ballot-form fieldset input[type=radio]",
+    "poll-ranked-closed": ".poll-results table",
+    "poll-ranked-results": "main table",
+    "petition-start": "form.petition-start-form",
+    "petitions-mine": "main .petition-list a",
+    "petition-comments": ".comment-list .comment-body[dir=auto]",
+    "petition-comments-signed-in": "form.comment-form textarea[dir=auto]",
+    "notifications": ".notification-list .notification-unread",
+}
+
+
+@pytest.mark.parametrize("theme", ["default", "high-contrast"])
+def test_participation_and_notification_pages_have_no_axe_violation_in_either_language(open_page, theme):
+    """The participation section, a consultation and its response form, a poll's ballot form and a closed ranked
+    poll's results, starting a petition and "my petitions", a petition with comments, and the notifications inbox:
+    signed out, and signed in as the citizen each form is for (a new browser context for each person)."""
+    petition = commented_petition()
+    people = {None: None, "author": petition.author, "notified": notified_citizen()}
+    browsers = {}
+    failures = []
+    for language, direction in (("ar", "rtl"), ("en", "ltr")):
+        for name, path, who in participation_pages(language, petition):
+            if who not in people:
+                people[who] = make_citizen(who)
+            if who not in browsers:
+                browsers[who] = open_page()
+                if people[who] is not None:
+                    browsers[who].sign_in(people[who])
+                if theme == "high-contrast":
+                    browsers[who].high_contrast()
+            browser = browsers[who]
+            response = browser.page.goto(path)
+            assert response.status == 200, (path, who, response.status)
+            html = browser.page.locator("html")
+            assert (html.get_attribute("lang"), html.get_attribute("dir")) == (language, direction), path
+            assert browser.page.locator("body").get_attribute("data-theme") == theme, path
+            assert browser.page.locator(PARTICIPATION_SHOWS[name]).count() >= 1, (name, path, who)
+            failures += [f"{theme} {language} {name} {path}: {violation}" for violation in axe_violations(browser.page)]
+            if name in PARTICIPATION_KEY_PAGES:
                 browser.screenshot(f"{theme}/{language}-{name}")
     assert failures == [], "\n".join(failures)
 
