@@ -40,6 +40,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 GENERATORS = int(os.environ.get("BENCH_GENERATORS", "2"))
 SERVER_WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "14"))
+POOL_SIZE = os.environ.get("BENCH_POOL_MAX_SIZE", "8")  # database connections per server process; 0: no pool
 # Enough citizens that each signs the hot petition once at up to ~500/s; past that they sign a second one.
 CITIZENS = int(os.environ.get("BENCH_CITIZENS", str(int(max(5_000, min(150_000, SECONDS * 500))))))
 PETITIONS = 4
@@ -388,6 +389,8 @@ def bench(database_url, redis_url):
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "DATABASE_CONN_MAX_AGE": os.environ.get("BENCH_CONN_MAX_AGE", "0"),
+        # A pool of connections per server process (docs/operations.md); BENCH_POOL_MAX_SIZE=0 turns it off.
+        "DATABASE_POOL_MAX_SIZE": "" if POOL_SIZE == "0" else POOL_SIZE,
         "BEHIND_TLS_PROXY": "true",
         "DEBUG": "false",
         "PORTAL_DATA_DIR": str(Path("/tmp") / "portal-petition-bench"),

@@ -139,6 +139,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env("DATABASE_POOL_MAX_SIZE"):
+    # A connection pool per server process (psycopg_pool). Under an ASGI server each request's synchronous
+    # code may run on a new thread, so persistent connections (DATABASE_CONN_MAX_AGE) pile up one per
+    # thread; a pool hands each request a connection and takes it back (docs/operations.md).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(env("DATABASE_POOL_MIN_SIZE", "2")),
+        "max_size": int(env("DATABASE_POOL_MAX_SIZE")),
+        "timeout": float(env("DATABASE_POOL_TIMEOUT", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; the busy timeout waits instead of failing.
     DATABASES["default"]["OPTIONS"] = {
