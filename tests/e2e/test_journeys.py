@@ -3,7 +3,6 @@
 import re
 import uuid
 
-import pytest
 from django.urls import reverse
 from django.utils import translation
 
@@ -286,11 +285,3 @@ def test_comment_on_a_consultation_paragraph_with_the_keyboard_only(open_page):
     assert body.get_attribute("dir") == "auto"
     assert axe_violations(page) == []
     browser.screenshot("journeys/en-consultation-paragraph-comment")
-
-
-@pytest.mark.skip(
-    reason="waits for an ASGI live server for /ws/notifications/ (pytest-django's live server speaks WSGI only; "
-    "notifications/live.js is there)"
-)
-def test_a_second_browser_receives_a_live_notification():
-    pass
