@@ -78,6 +78,7 @@ class Counter:
 _kinds: dict[str, Kind] = {}
 _handlers: dict[str, list] = {}
 _auto_follows: dict[str, list] = {}
+_follow_conditions: dict = {}
 _counters: dict[str, Counter] = {}
 _subscribed: set[tuple[str, str]] = set()
 
@@ -129,9 +130,19 @@ def _subscribe(name):
 
 
 def _enqueue_delivery(event):
+    """A task for the event, unless nothing registered for it would act on it (a signature without "keep me
+    informed" follows nothing and notifies nobody: no task row on the signing path)."""
     from .tasks import deliver_event
 
-    deliver_event.enqueue(event.name, dict(event.payload))
+    wanted = handlers(event.name) or any(
+        _follow_conditions.get(follower, _always)(event) for follower in auto_follows(event.name)
+    )
+    if wanted:
+        deliver_event.enqueue(event.name, dict(event.payload))
+
+
+def _always(event):
+    return True
 
 
 def on(event_name):
@@ -146,11 +157,14 @@ def on(event_name):
     return decorator
 
 
-def auto_follow(event_name):
+def auto_follow(event_name, when=None):
     """Decorator: `follower(event)` returns the (user id, target) pairs to follow automatically after the
-    event (unless the person turned automatic follows off or unfollowed that target before)."""
+    event (unless the person turned automatic follows off or unfollowed that target before). `when(event)`,
+    if given, says from the payload alone whether there can be any: without it no task is queued."""
 
     def decorator(follower):
+        if when is not None:
+            _follow_conditions[follower] = when
         if follower not in _auto_follows.setdefault(event_name, []):
             _auto_follows[event_name].append(follower)
         _subscribe(event_name)

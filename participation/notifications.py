@@ -125,7 +125,7 @@ def _author_follows_petition(event):
     return [(event.payload["author_id"], f"petition:{event.payload['petition_id']}")]
 
 
-@auto_follow("petition.signed")
+@auto_follow("petition.signed", when=lambda event: bool(event.payload.get("keep_informed")))
 def _signer_follows_petition(event):
     if not event.payload.get("keep_informed"):
         return []

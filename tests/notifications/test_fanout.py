@@ -104,6 +104,24 @@ def test_signing_with_keep_informed_follows_the_petition_and_without_it_does_not
     assert Follow.objects.get(user=informed).automatic is True
 
 
+def test_a_signature_without_keep_informed_queues_no_task(
+    petition, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    """Nothing follows from such a signature, so the signing path writes no task row for it."""
+    from notifications import tasks
+
+    settings.PETITION_SIGN_RATE_LIMITS = ()
+    queued = []
+    fake_task = type("FakeTask", (), {"enqueue": staticmethod(lambda name, payload: queued.append((name, payload)))})
+    monkeypatch.setattr(tasks, "deliver_event", fake_task)
+    with django_capture_on_commit_callbacks(execute=True):
+        petition_services.sign_petition(make_citizen("L2"), petition, "capital", keep_informed=False)
+    assert [name for name, _ in queued if name == "petition.signed"] == []
+    with django_capture_on_commit_callbacks(execute=True):
+        petition_services.sign_petition(make_citizen("L2"), petition, "capital", keep_informed=True)
+    assert [name for name, _ in queued if name == "petition.signed"] == ["petition.signed"]
+
+
 def test_creating_a_petition_follows_it_and_a_target_unfollowed_is_not_followed_again(
     authority, django_capture_on_commit_callbacks
 ):
