@@ -75,10 +75,15 @@ class ParticipationPage(Page):
             raise ValidationError({"closes_at": _("The closing time must be after the opening time.")})
 
     def original(self):
-        """The page of this translation set that responses, ballots and comments belong to."""
-        if not self.translation_key:
-            return self
-        return type(self).objects.filter(translation_key=self.translation_key).order_by("pk").first() or self
+        """The page of this translation set that responses, ballots and comments belong to (looked up once
+        per object)."""
+        found = self.__dict__.get("_original")
+        if found is None:
+            found = self
+            if self.translation_key:
+                found = type(self).objects.filter(translation_key=self.translation_key).order_by("pk").first() or self
+            self.__dict__["_original"] = found
+        return found
 
     def is_open(self, now=None):
         now = now or timezone.now()

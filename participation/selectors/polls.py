@@ -20,10 +20,8 @@ DEFAULT_RESULTS_LAG_SECONDS = 5
 
 
 def original_of(poll):
-    """The original page of the poll's translation set (ballots belong to it), looked up once per object."""
-    if not hasattr(poll, "_original_poll"):
-        poll._original_poll = poll if not poll.translation_key else poll.original()
-    return poll._original_poll
+    """The original page of the poll's translation set (ballots belong to it)."""
+    return poll.original()
 
 
 def live_polls(language=None):
