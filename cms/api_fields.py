@@ -29,6 +29,13 @@ class LifeEventSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class ServiceSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    service_id = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+
+
 class RelatedServiceSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="service.pk")
     service_id = serializers.CharField(source="service.service_id")

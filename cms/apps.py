@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Service catalogue")
+
+    def ready(self):
+        from . import home
+
+        # Each app's home.py adds what it has for the home page (cms/home.py).
+        home.autodiscover()

@@ -17,6 +17,21 @@ def catalogue_sections(locale):
     )
 
 
+def popular_services(home):
+    """The services the home page's editors chose, in their order, each in the home page's language; a service
+    with no live page in that language is left out."""
+    chosen = [item.service_id for item in home.popular_services.all()]
+    keys = dict(ServicePage.objects.filter(pk__in=chosen).values_list("pk", "translation_key"))
+    pages = {
+        page.translation_key: page
+        for page in ServicePage.objects.live()
+        .filter(locale_id=home.locale_id, translation_key__in=keys.values())
+        .select_related("authority")
+    }
+    ordered = dict.fromkeys(keys[pk] for pk in chosen if pk in keys)
+    return [pages[key] for key in ordered if key in pages]
+
+
 def catalogue_services(index_page, life_event=None):
     """The live services under a catalogue page (or a section of it), optionally on one life event."""
     services = (

@@ -22,7 +22,7 @@ from wagtail.models import (
 )
 
 from . import catalogue_format as fmt
-from .models import Authority, HomePage, LifeEvent, ServiceIndexPage, ServicePage, ServiceRelation
+from .models import Authority, HomePage, HomePopularService, LifeEvent, ServiceIndexPage, ServicePage, ServiceRelation
 
 LANGUAGES = fmt.LANGUAGES
 HOME_TITLES = {"ar": "بوابة الحكومة الإلكترونية", "en": "Government e-portal"}
@@ -102,6 +102,24 @@ def ensure_portal_site():
             catalogues[language] = page
     _ensure_workflow(catalogues)
     return catalogues
+
+
+@transaction.atomic
+def choose_popular_services(service_ids):
+    """Give each home page these services (by service identifier, in this order) as its popular services, unless
+    its editors have already chosen some. Publishes the home pages it changes. Returns how many it changed."""
+    changed = 0
+    for home in HomePage.objects.filter(depth=2):
+        if home.popular_services.exists():
+            continue
+        pages = {
+            page.service_id: page
+            for page in ServicePage.objects.filter(locale_id=home.locale_id, service_id__in=service_ids)
+        }
+        home.popular_services = [HomePopularService(service=pages[sid]) for sid in service_ids if sid in pages]
+        _publish(home)
+        changed += 1
+    return changed
 
 
 def _page_permissions(group, pages, codenames):

@@ -1,4 +1,12 @@
-from .pages import HomePage, ServiceIndexPage, ServicePage, ServiceRelation
+from .pages import HomePage, HomePopularService, ServiceIndexPage, ServicePage, ServiceRelation
 from .snippets import Authority, LifeEvent
 
-__all__ = ["Authority", "HomePage", "LifeEvent", "ServiceIndexPage", "ServicePage", "ServiceRelation"]
+__all__ = [
+    "Authority",
+    "HomePage",
+    "HomePopularService",
+    "LifeEvent",
+    "ServiceIndexPage",
+    "ServicePage",
+    "ServiceRelation",
+]

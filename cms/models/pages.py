@@ -19,27 +19,51 @@ from .. import api_fields
 from ..blocks import RICH_TEXT_FEATURES, ChannelBlock, RequiredDocumentBlock, StepBlock
 from ..forms import ServicePageForm
 
+MAX_POPULAR_SERVICES = 8
 SERVICE_ID_VALIDATOR = RegexValidator(r"^[A-Z0-9-]+$", _("Use capital Latin letters, digits and hyphens only."))
 
 
 class HomePage(Page):
     intro = models.TextField(_("introduction"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        InlinePanel(
+            "popular_services",
+            label=_("Popular services"),
+            max_num=MAX_POPULAR_SERVICES,
+            help_text=_("The services most people come for, in the order to show them on the home page."),
+        ),
+    ]
     subpage_types = ["cms.ServiceIndexPage", "participation.ParticipationIndexPage"]
     max_count_per_parent = 1
-    api_fields = [APIField("intro")]
+    api_fields = [
+        APIField("intro"),
+        APIField(
+            "popular_services",
+            serializer=api_fields.ServiceSummarySerializer(source="popular_service_pages", many=True),
+        ),
+    ]
 
     class Meta:
         verbose_name = _("home page")
 
+    @property
+    def popular_service_pages(self):
+        from ..selectors import popular_services
+
+        return popular_services(self)
+
     def get_context(self, request, *args, **kwargs):
+        from .. import home
         from ..selectors import catalogue_sections, life_events_for_locale
 
         context = super().get_context(request, *args, **kwargs)
         context["catalogue"] = self.get_children().live().type(ServiceIndexPage).first()
         context["sections"] = catalogue_sections(self.locale)
         context["life_events"] = life_events_for_locale(self.locale)
+        context["popular_services"] = self.popular_service_pages
+        context["home_sections"] = home.sections_for(request, self)
         return context
 
 
@@ -257,3 +281,17 @@ class ServiceRelation(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("related service")
+
+
+class HomePopularService(Orderable):
+    """A service the home page lists under "Popular services", chosen by the editors. The home page shows the
+    chosen service's translation in its own language, so either language's page may be chosen."""
+
+    page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="popular_services")
+    service = models.ForeignKey(ServicePage, verbose_name=_("service"), on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("service")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("popular service")
+        verbose_name_plural = _("popular services")

@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from ..models import Governorate, Petition, PetitionSignature, PetitionSponsor
 
@@ -93,6 +93,37 @@ def has_signed(user, petition):
 def progress(count, threshold):
     """Percentage towards a threshold, capped at 100."""
     return min(100, int(count * 100 / threshold)) if threshold else 100
+
+
+def thresholds(petition, count):
+    """The petition's way towards each of its thresholds, as shown beside its count."""
+    return [
+        {"name": name, "target": target, "value": min(count, target), "percent": progress(count, target)}
+        for name, target in (("response", petition.response_threshold), ("debate", petition.debate_threshold))
+    ]
+
+
+# A petition is "near" a threshold it has not reached once its count has come this far towards it.
+NEAR_THRESHOLD_FRACTION = 0.5
+NEAR_THRESHOLD_CANDIDATES = 24
+
+
+def petitions_near_threshold(limit=3):
+    """Open petitions that have come at least NEAR_THRESHOLD_FRACTION of the way to a threshold they have not
+    reached yet, closest first: [{"petition", "count", "threshold"}]. The candidates are the open petitions with
+    the largest stored tallies (`recount`), so that the home page never counts every open petition; their shown
+    counts come from `signature_counts` like everywhere else."""
+    candidates = open_petitions().order_by(F("tally__count").desc(nulls_last=True), "-opened_at", "-pk")
+    near = []
+    for petition in candidates[:NEAR_THRESHOLD_CANDIDATES]:
+        count = signature_count(petition.pk)
+        for threshold in thresholds(petition, count):
+            if count < threshold["target"]:
+                if count >= threshold["target"] * NEAR_THRESHOLD_FRACTION:
+                    near.append({"petition": petition, "count": count, "threshold": threshold})
+                break
+    near.sort(key=lambda item: (-item["count"] / item["threshold"]["target"], item["petition"].pk))
+    return near[:limit]
 
 
 def forget_count(petition_id):

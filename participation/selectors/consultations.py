@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils import timezone
 
 from identity.receipts import pseudonymous_subject
 
@@ -23,6 +24,13 @@ def public_consultations(language=None):
     if language:
         pages = pages.filter(locale__language_code=language)
     return pages.order_by("-opens_at", "pk")
+
+
+def open_consultations(language, limit=None):
+    """Consultations open for responses now in one language, the soonest to close first."""
+    now = timezone.now()
+    pages = public_consultations(language).filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at", "pk")
+    return pages[:limit] if limit else pages
 
 
 def public_consultation(page_id):

@@ -42,18 +42,6 @@ def petition_list(request):
     )
 
 
-def _thresholds(petition, count):
-    return [
-        {
-            "name": name,
-            "target": threshold,
-            "value": min(count, threshold),
-            "percent": selectors.progress(count, threshold),
-        }
-        for name, threshold in (("response", petition.response_threshold), ("debate", petition.debate_threshold))
-    ]
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def petition_detail(request, pk):
     petition = selectors.public_petitions().filter(pk=pk).first()
@@ -88,7 +76,7 @@ def petition_detail(request, pk):
         {
             "petition": petition,
             "count": count,
-            "thresholds": _thresholds(petition, count),
+            "thresholds": selectors.thresholds(petition, count),
             "form": form,
             "refusal": refusal,
             "needs_sign_in": _sign_in_needed(request, refusal),

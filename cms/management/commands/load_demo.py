@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from cms.services import (
     APPROVERS_GROUP,
+    choose_popular_services,
     count_records,
     editors_group_name,
     ensure_authority_section,
@@ -19,6 +20,8 @@ from cms.services import (
 )
 
 DEMO_DIR = Path(os.environ.get("DEMO_CONTENT_DIR") or Path(settings.BASE_DIR) / "demo" / "content")
+# What the demo home page lists under "Popular services" (editors choose these in the admin).
+DEMO_POPULAR_SERVICES = ("PACI-CID-002", "MOI-RES-001", "PAM-WP-002", "MOH-BC-001", "MOJ-TB-001", "MSAL-SA-001")
 DEMO_EDITORS = {"msal.editor": "MSAL", "pam.editor": "PAM", "moci.editor": "MOCI"}
 
 
@@ -54,6 +57,7 @@ class Command(BaseCommand):
                 errors += [f"{path.name}: {error}" for error in report.errors]
         if errors:
             raise CommandError("the demo content has errors:\n" + "\n".join(errors))
+        choose_popular_services(DEMO_POPULAR_SERVICES)
 
         password = demo_password()
         User = get_user_model()

@@ -1,0 +1,27 @@
+"""What civic participation adds to the home page (cms/home.py): the consultations open now, and the petitions
+that are near a threshold."""
+
+from cms.home import HomeSection, register
+
+from . import selectors
+from .models import ParticipationIndexPage
+from .selectors.consultations import open_consultations
+
+HOME_CONSULTATIONS = 4
+HOME_PETITIONS = 3
+
+
+def _consultations(request, page):
+    index = ParticipationIndexPage.objects.live().child_of(page).first()
+    consultations = list(open_consultations(page.locale.language_code, limit=HOME_CONSULTATIONS))
+    if index is None and not consultations:
+        return None
+    return {"index": index, "consultations": consultations}
+
+
+def _petitions(request, page):
+    return {"near": selectors.petitions_near_threshold(limit=HOME_PETITIONS)}
+
+
+register(HomeSection("consultations", "participation/home/consultations.html", _consultations, order=20))
+register(HomeSection("petitions", "participation/home/petitions.html", _petitions, order=30))
