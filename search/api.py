@@ -36,6 +36,12 @@ class InvalidSearchParameter(APIException):
     default_code = "invalid"
     default_detail = gettext_lazy("Invalid search parameter.")
 
+    def __init__(self, detail=None, code=None, errors=None):
+        super().__init__(detail, code)
+        # Every refused parameter with its first message (an ErrorDetail: its `code` says why), so that the search
+        # page can show each one next to its own field. The API answers with `detail` alone.
+        self.errors = errors or {}
+
 
 class SearchTemporarilyUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
@@ -47,6 +53,15 @@ def _language_codes():
     return [code for code, _name in settings.LANGUAGES]
 
 
+class DayField(serializers.DateField):
+    """A day, `YYYY-MM-DD`; empty means no limit, as an empty date field of the search page's form sends it."""
+
+    def validate_empty_values(self, data):
+        if isinstance(data, str) and not data.strip():
+            return (True, None)
+        return super().validate_empty_values(data)
+
+
 class SearchParameters(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
     kind = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
@@ -54,8 +69,8 @@ class SearchParameters(serializers.Serializer):
     locale = serializers.ChoiceField(choices=(), required=False, allow_blank=True, default="")
     status = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
     life_event = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
-    date_from = serializers.DateField(required=False, default=None)
-    date_to = serializers.DateField(required=False, default=None)
+    date_from = DayField(required=False, default=None)
+    date_to = DayField(required=False, default=None)
     order = serializers.ChoiceField(choices=ORDERS, required=False, default="relevance")
     page = serializers.IntegerField(min_value=1, max_value=10_000, required=False, default=1)
     page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False, default=20)
@@ -63,6 +78,13 @@ class SearchParameters(serializers.Serializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["locale"].choices = _language_codes()
+
+    def validate(self, data):
+        if data["date_from"] and data["date_to"] and data["date_from"] > data["date_to"]:
+            raise serializers.ValidationError(
+                {"date_to": _("Must be the same day as date_from or later.")}, code="date_range"
+            )
+        return data
 
 
 class SuggestParameters(serializers.Serializer):
@@ -74,7 +96,9 @@ class SuggestParameters(serializers.Serializer):
         self.fields["locale"].choices = _language_codes()
 
 
-def _parameters(serializer_class, request):
+def parameters_from(serializer_class, request):
+    """The validated parameters of `request.query_params` (the API's request, or the search page's query string),
+    or `UnknownFilter` / `InvalidSearchParameter`."""
     known = set(serializer_class().fields)
     unknown = sorted(set(request.query_params) - known)
     if unknown:
@@ -84,13 +108,18 @@ def _parameters(serializer_class, request):
         )
     parameters = serializer_class(data=request.query_params)
     if not parameters.is_valid():
-        name, messages = next(iter(parameters.errors.items()))
-        message = messages[0] if isinstance(messages, list) else next(iter(messages.values()))[0]
-        raise InvalidSearchParameter(f"{name}: {message}")
+        errors = {name: _first_message(messages) for name, messages in parameters.errors.items()}
+        name, message = next(iter(errors.items()))
+        raise InvalidSearchParameter(f"{name}: {message}", errors=errors)
     return parameters.validated_data
 
 
-def _values(values):
+def _first_message(messages):
+    # A list field's errors are by position: {0: [message]}.
+    return messages[0] if isinstance(messages, list) else next(iter(messages.values()))[0]
+
+
+def split_values(values):
     """Repeated parameters and comma-separated values alike: `?kind=a&kind=b` or `?kind=a,b`."""
     return tuple(dict.fromkeys(part.strip() for value in values for part in value.split(",") if part.strip()))
 
@@ -110,11 +139,11 @@ def _day_end(day):
 def search_query_from(parameters):
     return SearchQuery(
         text=parameters["q"],
-        kinds=_values(parameters["kind"]),
-        authorities=_values(parameters["authority"]),
+        kinds=split_values(parameters["kind"]),
+        authorities=split_values(parameters["authority"]),
         locale=parameters["locale"] or None,
-        statuses=_values(parameters["status"]),
-        life_events=_values(parameters["life_event"]),
+        statuses=split_values(parameters["status"]),
+        life_events=split_values(parameters["life_event"]),
         date_from=_day_start(parameters["date_from"]),
         date_to=_day_end(parameters["date_to"]),
         order=parameters["order"],
@@ -173,7 +202,9 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("status", OpenApiTypes.STR, description=f"e.g. `available`, `suspended`. {_MANY}"),
     OpenApiParameter("life_event", OpenApiTypes.STR, description=f"A life event's slug. {_MANY}"),
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="Dated on or after this day."),
-    OpenApiParameter("date_to", OpenApiTypes.DATE, description="Dated on or before this day."),
+    OpenApiParameter(
+        "date_to", OpenApiTypes.DATE, description="Dated on or before this day; the same day as `date_from` or later."
+    ),
     OpenApiParameter("order", OpenApiTypes.STR, enum=list(ORDERS), description="`relevance` (default) or `date`."),
     OpenApiParameter("page", OpenApiTypes.INT, description="From 1."),
     OpenApiParameter("page_size", OpenApiTypes.INT, description=f"1 to {MAX_PAGE_SIZE}; 20 by default."),
@@ -205,7 +236,7 @@ class SearchView(PublicSearchView):
         tags=["search"],
     )
     def get(self, request):
-        query = search_query_from(_parameters(SearchParameters, request))
+        query = search_query_from(parameters_from(SearchParameters, request))
         results = selectors.search(query)
         return Response(
             {
@@ -250,7 +281,7 @@ class SuggestView(PublicSearchView):
         tags=["search"],
     )
     def get(self, request):
-        parameters = _parameters(SuggestParameters, request)
+        parameters = parameters_from(SuggestParameters, request)
         suggestions = selectors.suggest(parameters["q"], locale=parameters["locale"] or None, limit=SUGGESTIONS)
         return Response(
             [{"kind": item.kind, "id": item.id, "title": item.title, "url": item.url} for item in suggestions]

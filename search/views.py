@@ -2,7 +2,7 @@
 
 It reads its parameters with the API's own serializer and answers through the same `selectors.search`, so the
 page and the API cannot disagree: a filter the API refuses is refused here too (a 400 with the message in the
-page's language), and an engine that cannot be reached is a 503 page, never a 500."""
+page's language, a date next to its own field), and an engine that cannot be reached is a 503 page, never a 500."""
 
 import math
 from types import SimpleNamespace
@@ -13,6 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
@@ -28,6 +29,8 @@ PAGE_LINKS = 2  # page numbers shown on each side of the current one
 # (its values differ by kind): it is kept when a link or the API sets it, and can be removed.
 FACET_FILTERS = ("kind", "authority", "life_event")
 MULTI_VALUED = ("kind", "authority", "status", "life_event")
+# The "Date" filter's two fields, "From" and "To" (days, inclusive).
+DATE_FILTERS = ("date_from", "date_to")
 # What the page's links carry over: every parameter the API takes.
 PAGE_PARAMETERS = ("q", *MULTI_VALUED, "locale", "date_from", "date_to", "order", "page", "page_size")
 
@@ -48,29 +51,70 @@ def search_page(request):
         "languages": _languages(selected["locale"]),
         "order": given.get("order") or "relevance",
         "suggest_url": reverse("api-search-suggest"),
+        "date_fields": _date_fields(given, {}),
+        "date_errors": False,
         "results": None,
         "error": "",
     }
     try:
-        parameters = api._parameters(api.SearchParameters, SimpleNamespace(query_params=given))
+        parameters = api.parameters_from(api.SearchParameters, SimpleNamespace(query_params=given))
         results = selectors.search(api.search_query_from(parameters))
-    except (api.UnknownFilter, api.InvalidSearchParameter) as error:
+    except api.UnknownFilter as error:
         context["error"] = str(error.detail)
+        return render(request, "search/search_page.html", context, status=400)
+    except api.InvalidSearchParameter as error:
+        date_errors, context["error"] = _parameter_errors(error)
+        context["date_fields"] = _date_fields(given, date_errors)
+        context["date_errors"] = bool(date_errors)
         return render(request, "search/search_page.html", context, status=400)
     except SearchUnavailable:
         context["error"] = str(api.SearchTemporarilyUnavailable.default_detail)
         return render(request, "search/search_page.html", context, status=503)
-    context.update(_results_context(results, request.GET, selected))
+    context.update(_results_context(results, request.GET, selected, parameters))
     return render(request, "search/search_page.html", context)
 
 
 def _selected(given):
-    selected = {name: api._values(given.getlist(name)) for name in MULTI_VALUED}
+    selected = {name: api.split_values(given.getlist(name)) for name in MULTI_VALUED}
     selected["locale"] = given.get("locale", "")
     return selected
 
 
-def _results_context(results, given, selected):
+def _parameter_errors(error):
+    """Where the page shows what the API refused: a date under its own field, in the page's words; anything else
+    (which a citizen meets only by editing the address) at the search box, in the API's words."""
+    date_errors = {name: _date_error(name, message) for name, message in error.errors.items() if name in DATE_FILTERS}
+    others = [f"{name}: {message}" for name, message in error.errors.items() if name not in DATE_FILTERS]
+    return date_errors, others[0] if others else ("" if date_errors else str(error.detail))
+
+
+def _date_fields(given, errors):
+    """The "Date" filter's fields, each with the text as typed (kept as it is when refused) and its error."""
+    return [
+        {
+            "name": name,
+            "id": f"search-{name.replace('_', '-')}",
+            "label": _date_label(name),
+            "value": given.get(name, ""),
+            "error": errors.get(name, ""),
+        }
+        for name in DATE_FILTERS
+    ]
+
+
+def _date_error(name, message):
+    if getattr(message, "code", "") == "date_range":
+        return _("“To” must be the same day as “From” or later.")
+    if name == "date_from":
+        return _("“From” must be a date, for example 2026-03-31.")
+    return _("“To” must be a date, for example 2026-03-31.")
+
+
+def _date_label(name):
+    return {"date_from": _("From"), "date_to": _("To")}[name]
+
+
+def _results_context(results, given, selected, parameters):
     """`given` is the query string as the citizen sent it: links keep it (without the page's defaults)."""
     names = _names(results, selected)
     last_page = max(1, min(math.ceil(results.count / results.page_size), MAX_RESULT_WINDOW // results.page_size))
@@ -105,12 +149,21 @@ def _results_context(results, given, selected):
         for name in MULTI_VALUED
         for value in selected[name]
     ]
+    active += [
+        {
+            "legend": _date_label(name),
+            "label": date_format(parameters[name], "DATE_FORMAT"),
+            "remove_url": _url(given, **{name: []}),
+        }
+        for name in DATE_FILTERS
+        if parameters[name]
+    ]
     return {
         "results": results,
         "hits": [_hit(hit, names) for hit in results.hits],
         "facets": facets,
         "active_filters": active,
-        "clear_filters_url": _url(given, **{name: [] for name in MULTI_VALUED}) if active else "",
+        "clear_filters_url": _url(given, **{name: [] for name in (*MULTI_VALUED, *DATE_FILTERS)}) if active else "",
         "all_languages_url": _url(given, locale="") if selected["locale"] else "",
         "pages": _pages(given, results.page, last_page),
         "first_page_url": _url(given),

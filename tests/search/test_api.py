@@ -50,3 +50,18 @@ def test_the_endpoints_are_described_in_the_openapi_schema(client):
     assert "/api/v1/search/" in text and "/api/v1/search/suggest/" in text
     for parameter in ("life_event", "date_from", "page_size", "order"):
         assert f"name: {parameter}" in text or f'"name": "{parameter}"' in text
+
+
+def test_dates_the_wrong_way_round_are_a_400_that_says_so(search):
+    response = search(date_from="2026-03-01", date_to="2026-02-01")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["detail"].startswith("date_to:") and "date_from" in body["detail"]
+    assert search(date_from="2026-03-01", date_to="2026-03-01").status_code == 200  # one day
+
+
+def test_an_empty_date_is_no_limit(search):
+    everything = search(locale="en", page_size=50).json()["count"]
+    response = search(locale="en", page_size=50, date_from="", date_to="")
+    assert response.status_code == 200 and response.json()["count"] == everything

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from cms.models import ServicePage
 from search import selectors
+from search.models import SearchEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +186,140 @@ def test_content_hidden_since_indexing_is_not_shown(search_page, monkeypatch):
     _response, html = search_page(q="الكترونيه")
     assert hidden.url not in result_links(html)
     assert service("CAIT-ES-001", "ar").url in result_links(html)
+
+
+def date_service(language, day="2020-01-15T10:00:00Z"):
+    """A demo service dated `day` (in the catalogue and in the index); the others are dated when the demo was made."""
+    page = service("MOH-MR-001", language)
+    ServicePage.objects.filter(pk=page.pk).update(last_published_at=day)
+    SearchEntry.objects.filter(source_id=str(page.pk)).update(date=day)
+    return page
+
+
+def date_input(html, name):
+    match = re.search(rf'<input type="date" name="{name}"[^>]*>', html, re.S)
+    assert match, f"no date input {name}"
+    return match.group(0)
+
+
+def test_the_date_fields_are_labelled_inputs_in_a_fieldset(search_page):
+    response, html = search_page("en", q="")
+    assert response.status_code == 200
+    fieldset = re.search(r'<fieldset class="search-dates">(.*?)</fieldset>', html, re.S).group(1)
+    assert "<legend>Date</legend>" in fieldset
+    assert '<label for="search-date-from">From</label>' in fieldset
+    assert '<label for="search-date-to">To</label>' in fieldset
+    for name, field_id in (("date_from", "search-date-from"), ("date_to", "search-date-to")):
+        field = date_input(html, name)
+        assert f'id="{field_id}" value=""' in field
+        assert 'aria-describedby="search-dates-help"' in field and "aria-invalid" not in field
+    assert 'id="search-dates-help"' in fieldset
+    _response, html = search_page("ar", q="")
+    assert date_input(html, "date_from") and date_input(html, "date_to")
+
+
+def test_dates_narrow_the_results_inclusively(search_page):
+    dated = date_service("ar")
+    _response, html = search_page(q="", date_to="2020-01-15")
+    assert result_links(html) == [dated.url]
+    _response, html = search_page(q="", date_from="2020-01-15", date_to="2020-01-15")
+    assert result_links(html) == [dated.url]
+    response, html = search_page(q="", date_from="2020-01-16", page_size=50)
+    assert response.status_code == 200
+    assert result_links(html) and dated.url not in result_links(html)
+    # The days chosen stay in their fields.
+    assert 'value="2020-01-16"' in date_input(html, "date_from")
+    # The page and the API agree with dates too.
+    _response, undated = search_page(q="", page_size=50)
+    assert len(result_links(undated)) == len(result_links(html)) + 1
+
+
+def test_empty_date_fields_as_the_form_sends_them_are_no_limit(search_page, search):
+    _response, without = search_page(q="", authority="PAM")
+    response, html = search_page(q="", authority="PAM", date_from="", date_to="")
+    assert response.status_code == 200
+    assert result_links(html) == result_links(without)
+    assert search(date_from="", date_to="").status_code == 200
+
+
+def test_dates_in_use_are_listed_and_each_can_be_removed(search_page):
+    date_service("en")
+    response, html = search_page("en", q="", authority="PAM", date_from="2000-01-01", date_to="2030-12-31")
+    assert response.status_code == 200
+    active = re.search(r'<div class="active-filters">(.*?)</div>', html, re.S).group(1)
+    # Removing one date keeps the other date and the facets; removing all removes the dates too.
+    assert re.search(r'<a href="\?authority=PAM&amp;date_to=2030-12-31">Remove filter: From — [^<]*2000</a>', active)
+    assert re.search(r'<a href="\?authority=PAM&amp;date_from=2000-01-01">Remove filter: To — [^<]*2030</a>', active)
+    assert '<a href="?date_from=2000-01-01&amp;date_to=2030-12-31">Remove filter: Authority' in active
+    assert '<p><a href="?">Remove all filters</a></p>' in active
+
+
+def test_dates_are_kept_by_facets_and_page_links(search_page):
+    response, html = search_page(q="", authority="PAM", date_from="2000-01-01")
+    assert response.status_code == 200
+    # The facet checkboxes are in the same GET form as the date fields, which keep the days chosen.
+    form = re.search(r'<form method="get" action="/ar/search/".*?</form>', html, re.S).group(0)
+    assert re.search(r'<input type="checkbox" name="authority" id="facet-authority-\d+" value="PAM" checked>', form)
+    assert 'value="2000-01-01"' in date_input(form, "date_from")
+    # Links keep them: the pages, and removing another filter.
+    assert '<a href="?authority=PAM&amp;date_from=2000-01-01&amp;page=2" rel="next">' in html
+    assert re.search(r'<a href="\?authority=PAM&amp;date_from=2000-01-01&amp;page=\d+">', html)
+    assert '<a href="?date_from=2000-01-01">' in html  # remove the authority, keep the date
+    _response, second = search_page(q="", authority="PAM", date_from="2000-01-01", page="2")
+    assert '<a href="?authority=PAM&amp;date_from=2000-01-01&amp;page=1" rel="prev">' in second
+    assert 'value="2000-01-01"' in date_input(second, "date_from")
+
+
+def test_a_date_that_is_not_a_date_is_a_400_with_the_message_at_its_field(search_page):
+    response, html = search_page("en", q="permit", authority="PAM", date_from="31/02/2026", date_to="2026-03-31")
+    assert response.status_code == 400
+    message = "“From” must be a date, for example 2026-03-31."
+    # Next to its field, tied to it, the text as typed kept; in a summary at the top that links to the field.
+    assert f'<p id="search-date-from-error" class="errorlist">{message}</p>' in html
+    field = date_input(html, "date_from")
+    assert 'value="31/02/2026"' in field
+    assert 'aria-describedby="search-dates-help search-date-from-error" aria-invalid="true"' in field
+    summary = re.search(r'<div class="notice error-summary" role="alert">(.*?)</div>', html, re.S).group(1)
+    assert f'<a href="#search-date-from">{message}</a>' in summary
+    # Nothing else is marked wrong, and nothing else is lost.
+    to_field = date_input(html, "date_to")
+    assert 'value="2026-03-31"' in to_field and "aria-invalid" not in to_field
+    assert "search-date-to-error" not in html
+    search_box = re.search(r'<input type="search" name="q"[^>]*>', html, re.S).group(0)
+    assert 'value="permit"' in search_box and "aria-invalid" not in search_box
+    assert 'id="search-error"' not in html
+    assert '<input type="hidden" name="status"' not in html and 'name="order"' in html and 'name="locale"' in html
+
+
+def test_both_dates_wrong_mark_both_fields_and_typed_text_is_escaped(search_page):
+    response, html = search_page("ar", date_from="<b>x</b>", date_to="tomorrow")
+    assert response.status_code == 400
+    assert 'value="&lt;b&gt;x&lt;/b&gt;"' in date_input(html, "date_from")
+    assert "<b>x</b>" not in html
+    for name, field_id in (("date_from", "search-date-from"), ("date_to", "search-date-to")):
+        assert f'{field_id}-error" aria-invalid="true"' in date_input(html, name)
+        assert f'<p id="{field_id}-error" class="errorlist">' in html
+
+
+def test_dates_the_wrong_way_round_are_a_400_at_the_to_field(search_page):
+    response, html = search_page("en", q="permit", date_from="2026-03-01", date_to="2026-02-01")
+    assert response.status_code == 400
+    message = "“To” must be the same day as “From” or later."
+    assert f'<p id="search-date-to-error" class="errorlist">{message}</p>' in html
+    assert f'<a href="#search-date-to">{message}</a>' in html
+    to_field = date_input(html, "date_to")
+    assert 'value="2026-02-01"' in to_field and 'aria-invalid="true"' in to_field
+    from_field = date_input(html, "date_from")
+    assert 'value="2026-03-01"' in from_field and "aria-invalid" not in from_field
+    response, html = search_page("ar", date_from="2026-03-01", date_to="2026-02-01")
+    assert response.status_code == 400
+    assert 'id="search-date-to-error"' in html and 'role="alert"' in html
+    # The same day at both ends is one day, not an error.
+    assert search_page("en", date_from="2026-03-01", date_to="2026-03-01")[0].status_code == 200
+
+
+def test_another_bad_parameter_with_a_bad_date_is_shown_at_the_search_box_too(search_page):
+    response, html = search_page("en", q="permit", page="0", date_to="nope")
+    assert response.status_code == 400
+    assert 'id="search-error"' in html and "page:" in html
+    assert 'id="search-date-to-error"' in html
