@@ -38,7 +38,11 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "300"))
 BASELINE_SECONDS = float(os.environ.get("BENCH_BASELINE_SECONDS", str(min(30.0, SECONDS))))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 GENERATORS = int(os.environ.get("BENCH_GENERATORS", "2"))
+# The production layout serves plain HTTP from gunicorn (threaded workers) and only websockets from uvicorn
+# (docs/operations.md); BENCH_SERVER=uvicorn serves everything from uvicorn instead, to compare.
+SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
 SERVER_WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "14"))
 POOL_SIZE = os.environ.get("BENCH_POOL_MAX_SIZE", "8")  # database connections per server process; 0: no pool
 # Enough citizens that each signs the hot petition once at up to ~500/s; past that they sign a second one.
@@ -287,24 +291,21 @@ def prepare():
     return petitions, citizens
 
 
-def start_server(environment):
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "portal.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(PORT),
-        "--workers",
-        str(SERVER_WORKERS),
-        "--lifespan",
-        "off",
-        "--no-access-log",
-        "--log-level",
-        "warning",
+def server_command():
+    if SERVER == "uvicorn":
+        return [
+            *(sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(PORT)),
+            *("--workers", str(SERVER_WORKERS), "--lifespan", "off", "--no-access-log", "--log-level", "warning"),
+        ]
+    return [
+        *(sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{PORT}"),
+        *("--workers", str(SERVER_WORKERS), "--worker-class", "gthread", "--threads", str(SERVER_THREADS)),
+        *("--keep-alive", "5", "--log-level", "warning"),
     ]
+
+
+def start_server(environment):
+    command = server_command()
     server = subprocess.Popen(command, cwd=ROOT, env=environment)
     for _ in range(120):
         time.sleep(0.5)

@@ -1,7 +1,22 @@
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
+from allauth.headless.internal import sessionkit
+from allauth.headless.tokens.strategies.sessions import SessionTokenStrategy as AllauthSessionTokenStrategy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
+
+
+class SessionTokenStrategy(AllauthSessionTokenStrategy):
+    """allauth's session tokens (the token is the session key), looked up with one query instead of two: allauth
+    asks whether the session exists, then loads it; this loads it and checks that it was found (a missing or
+    expired session leaves the store without a key). Set as HEADLESS_TOKEN_STRATEGY."""
+
+    def lookup_session(self, session_token):
+        if not isinstance(session_token, str) or not session_token:
+            return None
+        store = sessionkit.session_store(session_token)
+        store.keys()  # loads the session now, once
+        return store if store.session_key == session_token else None
 
 
 class HeadlessSessionTokenAuthentication(XSessionTokenAuthentication):

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from core.assurance import AssuranceLevel
+from core.cache import forget, remembered
 
 from .models import DEFAULT_MIN_LEVELS, Action, ActionPolicy, AssuranceGrant
 
@@ -27,16 +28,23 @@ def level_of(user):
     return AssuranceLevel.L0
 
 
-def min_level(action):
+def _policy_table():
     table = cache.get(POLICY_CACHE_KEY)
     if table is None:
         table = dict(ActionPolicy.objects.values_list("action", "min_level"))
         cache.set(POLICY_CACHE_KEY, table, 300)
+    return table
+
+
+def min_level(action):
+    # Kept in the process for a few seconds too (core.cache.remembered): every citizen's write asks this.
+    table = remembered(POLICY_CACHE_KEY, _policy_table)
     return AssuranceLevel(table.get(str(action)) or DEFAULT_MIN_LEVELS[Action(action)])
 
 
 def forget_policy():
     cache.delete(POLICY_CACHE_KEY)
+    forget(POLICY_CACHE_KEY)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import hashlib
 import json
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,19 +55,15 @@ def unfollow(user, target):
 
 def follow_automatically(user_id, target):
     """Follow `target` for someone who created, signed, answered or commented on it: unless they turned
-    automatic follows off, or unfollowed it before."""
+    automatic follows off, or unfollowed it before (their inactive follow is left as it is). One INSERT that
+    does nothing when the follow exists, so that a signature's follow costs one statement, not a transaction."""
     if not user_id or not registry.is_valid_target(target):
-        return False
+        return
     if NotificationSettings.objects.filter(user_id=user_id, auto_follow=False).exists():
-        return False
-    try:
-        with transaction.atomic():
-            _row, created = Follow.objects.get_or_create(
-                user_id=user_id, target=target, defaults={"active": True, "automatic": True}
-            )
-    except IntegrityError:  # the same follow made at the same moment
-        return False
-    return created
+        return
+    Follow.objects.bulk_create(
+        [Follow(user_id=user_id, target=target, active=True, automatic=True)], ignore_conflicts=True
+    )
 
 
 # --- Preferences -------------------------------------------------------------------------------------

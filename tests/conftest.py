@@ -34,9 +34,13 @@ def _fresh_cache():
     """Database changes roll back after each test; the cache must not remember them either."""
     from django.core.cache import cache
 
+    from core.cache import forget
+
     cache.clear()
+    forget()
     yield
     cache.clear()
+    forget()
 
 
 @pytest.fixture

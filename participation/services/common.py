@@ -12,10 +12,11 @@ and raises a `ParticipationError` subclass for anything the citizen did wrong. E
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.cache import count_hits, forget, remembered
 from identity.audit import client_address
 from identity.policy import may
 
@@ -129,50 +130,58 @@ def rate_limits(kind):
     return DEFAULT_RATE_LIMITS.get(kind, ())
 
 
-def _hit(key, period):
-    """Count one attempt in the current window of `period` seconds; atomic on Redis and on the local cache."""
-    cache.add(key, 0, timeout=period + 1)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window expired between add and incr
-        cache.add(key, 1, timeout=period + 1)
-        return 1
-
-
 def check_rate(kind, user, request):
-    """Count this attempt of `kind` against every limit, per user and per client address; refuse over any."""
+    """Count this attempt of `kind` against every limit, per user and per client address; refuse over any.
+    Every window is counted in one round trip to the cache (core.cache.count_hits)."""
     identities = {"user": str(user.pk) if user and user.pk else "", "ip": client_address(request)}
     now = int(selectors.wall_clock())
-    for scope, limit, period in rate_limits(kind):
-        identity = identities.get(scope)
-        if not identity:
-            continue
-        window = now // period
-        if _hit(f"participation:rate:{kind}:{scope}:{identity}:{period}:{window}", period) > limit:
-            raise RateLimited(retry_after=(window + 1) * period - now, kind=kind)
+    limits = [(scope, limit, period) for scope, limit, period in rate_limits(kind) if identities.get(scope)]
+    windows = [
+        (f"participation:rate:{kind}:{scope}:{identities[scope]}:{period}:{now // period}", period + 1)
+        for scope, _limit, period in limits
+    ]
+    for (_scope, limit, period), count in zip(limits, count_hits(windows), strict=True):
+        if count > limit:
+            raise RateLimited(retry_after=(now // period + 1) * period - now, kind=kind)
 
 
-BLOCK_LIST_CACHE_SECONDS = 30
+# The block lists are few rows that every write checks: each process keeps them for a few seconds
+# (core.cache.remembered), so a change reaches every process within REMEMBER_SECONDS, and at once the process
+# that made it (forget_block_lists, connected to the block lists' saves and deletes in participation/apps.py).
+NETWORKS_KEY = "participation:blocked-networks"
+DOMAINS_KEY = "participation:blocked-domains"
+PARTICIPANTS_KEY = "participation:blocked-participants"
 
 
 def _blocked_networks():
-    networks = cache.get("participation:blocked-networks")
-    if networks is None:
-        networks = list(BlockedNetwork.objects.values_list("network", flat=True))
-        cache.set("participation:blocked-networks", networks, BLOCK_LIST_CACHE_SECONDS)
-    return [ipaddress.ip_network(network, strict=False) for network in networks]
+    return remembered(
+        NETWORKS_KEY,
+        lambda: [
+            ipaddress.ip_network(network, strict=False)
+            for network in BlockedNetwork.objects.values_list("network", flat=True)
+        ],
+    )
 
 
 def _blocked_domains():
-    domains = cache.get("participation:blocked-domains")
-    if domains is None:
-        domains = set(BlockedEmailDomain.objects.values_list("domain", flat=True))
-        cache.set("participation:blocked-domains", domains, BLOCK_LIST_CACHE_SECONDS)
-    return domains
+    return remembered(DOMAINS_KEY, lambda: set(BlockedEmailDomain.objects.values_list("domain", flat=True)))
 
 
-def forget_block_lists():
-    cache.delete_many(["participation:blocked-networks", "participation:blocked-domains"])
+def _blocked_participants():
+    """{user id: until (None: for good)} of the blocks in force."""
+    return remembered(
+        PARTICIPANTS_KEY,
+        lambda: dict(
+            BlockedParticipant.objects.filter(Q(until__isnull=True) | Q(until__gt=timezone.now())).values_list(
+                "user_id", "until"
+            )
+        ),
+    )
+
+
+def forget_block_lists(sender=None, **kwargs):
+    for key in (NETWORKS_KEY, DOMAINS_KEY, PARTICIPANTS_KEY):
+        forget(key)
 
 
 def is_blocked(user, request=None):
@@ -190,8 +199,11 @@ def is_blocked(user, request=None):
     email = (getattr(user, "email", "") or "").lower()
     if "@" in email and email.rsplit("@", 1)[1] in _blocked_domains():
         return True
-    block = BlockedParticipant.objects.filter(user=user).values("until").first()
-    return block is not None and (block["until"] is None or block["until"] > timezone.now())
+    blocked = _blocked_participants()
+    if user.pk not in blocked:
+        return False
+    until = blocked[user.pk]
+    return until is None or until > timezone.now()
 
 
 def check_participant(user, request, rate=None):

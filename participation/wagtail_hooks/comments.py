@@ -17,14 +17,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, DeleteView, EditView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, SnippetViewSet, SnippetViewSetGroup
 
 from core.permissions import LimitedPermissionPolicy
 
 from ..models import BlockedEmailDomain, BlockedNetwork, BlockedParticipant, Comment, Petition
 from ..selectors import comments as selectors
 from ..services import ParticipationError, moderation
-from ..services.common import forget_block_lists
 from .petitions import ReasonForm
 
 MENU_HOOK = "register_participation_moderation_menu_item"
@@ -98,26 +97,6 @@ class RecordsCreator(CreateView):
         return instance
 
 
-class BlockListCreateView(RecordsCreator):
-    def save_instance(self):
-        instance = super().save_instance()
-        forget_block_lists()
-        return instance
-
-
-class BlockListEditView(EditView):
-    def save_instance(self):
-        instance = super().save_instance()
-        forget_block_lists()
-        return instance
-
-
-class BlockListDeleteView(DeleteView):
-    def delete_action(self):
-        super().delete_action()
-        forget_block_lists()
-
-
 class BlockedNetworkViewSet(SnippetViewSet):
     """IP addresses and ranges. The block lists are cached for a few seconds; every change here forgets them."""
 
@@ -128,9 +107,7 @@ class BlockedNetworkViewSet(SnippetViewSet):
     list_display = ["network", "reason", "created_by", "created_at"]
     search_fields = ["network", "reason"]
     panels = [FieldPanel("network"), FieldPanel("reason")]
-    add_view_class = BlockListCreateView
-    edit_view_class = BlockListEditView
-    delete_view_class = BlockListDeleteView
+    add_view_class = RecordsCreator
     copy_view_enabled = False
 
 
@@ -142,9 +119,7 @@ class BlockedEmailDomainViewSet(SnippetViewSet):
     list_display = ["domain", "reason", "created_by", "created_at"]
     search_fields = ["domain", "reason"]
     panels = [FieldPanel("domain"), FieldPanel("reason")]
-    add_view_class = BlockListCreateView
-    edit_view_class = BlockListEditView
-    delete_view_class = BlockListDeleteView
+    add_view_class = RecordsCreator
     copy_view_enabled = False
 
 

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # allauth's session list and security-key templates load humanize (without it those pages are a 500).
+    "django.contrib.humanize",
     "django.contrib.staticfiles",
 ]
 
@@ -163,7 +165,8 @@ CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "portal")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, keeping its Redis client instead of building one per call (core/cache.py).
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
@@ -309,6 +312,8 @@ MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Portal")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 
 HEADLESS_SERVE_SPECIFICATION = True
+# allauth's session tokens, looked up in one query instead of two (identity/api_auth.py).
+HEADLESS_TOKEN_STRATEGY = "identity.api_auth.SessionTokenStrategy"
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": "/accounts/confirm-email/{key}/",
     "account_reset_password_from_key": "/accounts/password/reset/key/{key}/",

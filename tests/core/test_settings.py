@@ -59,7 +59,7 @@ def test_database_and_redis_urls_switch_to_the_real_services(tmp_path):
     assert result.returncode == 0, result.stderr
     facts = json.loads(result.stdout)
     assert facts["engine"] == "django.db.backends.postgresql"
-    assert facts["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert facts["cache"] == "core.cache.RedisCache"
     assert facts["layer"] == "channels_redis.core.RedisChannelLayer"
 
 

@@ -152,3 +152,33 @@ def test_an_app_signs_up_through_the_app_api_and_calls_the_platform_api_with_its
     assert client.get("/api/v1/me/assurance/", HTTP_X_SESSION_TOKEN=token).json()["level"] == "L1"
     assert client.get("/api/v1/me/assurance/", HTTP_X_SESSION_TOKEN="forged").status_code in (401, 403)
     assert client.get("/api/v1/me/assurance/").json()["level"] == "L0"
+
+
+@pytest.mark.parametrize("path", ["/accounts/sessions/", "/accounts/2fa/webauthn/"])
+def test_account_pages_that_load_humanize_render(client, path):
+    # allauth's session list and security-key list load Django's humanize: without the app they were a 500.
+    user = get_user_model().objects.create_user("sessions-page", "sessions-page@example.org", "a long pass phrase 2026")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    client.force_login(user)
+    response = client.get(path, follow=True)
+    assert response.status_code == 200
+
+
+def test_a_session_token_is_looked_up_in_one_query(client, django_assert_max_num_queries):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from identity.api_auth import SessionTokenStrategy
+
+    user = get_user_model().objects.create_user("token-lookup", "token-lookup@example.org", "a long pass phrase 2026")
+    store = SessionStore()
+    store["_auth_user_id"] = str(user.pk)
+    store.create()
+    strategy = SessionTokenStrategy()
+    with django_assert_max_num_queries(1):
+        found = strategy.lookup_session(store.session_key)
+        assert found["_auth_user_id"] == str(user.pk)
+    assert strategy.lookup_session("no-such-session-key-000000000000") is None
+    assert strategy.lookup_session("") is None
+    key = store.session_key
+    store.delete()
+    assert strategy.lookup_session(key) is None  # signed out

@@ -1,0 +1,89 @@
+"""The Redis cache backend the portal uses when REDIS_URL is set, and counting in time windows.
+
+Django's own Redis backend builds a new `redis.Redis` object for every cache call; building one fills a table
+of some 170 response callbacks, which cost a fifth of a petition signature's CPU time (docs/participation.md).
+This backend keeps one client per connection pool (a `redis.Redis` is safe to share between threads: each
+command takes a connection from the pool).
+
+`count_hits` counts one event in several windows at once (the participation rate limits): on Redis one round
+trip for all of them, each window a MULTI of `SET key 0 EX period NX` and `INCR key`, so that a window always
+has its expiry and never loses a count; on any other cache (the embedded default's local memory) add + incr,
+which that cache makes atomic within its process.
+
+`remembered` keeps a small, global, rarely changed value (the assurance policy's table, the block lists) in the
+process for a few seconds, so that the busiest requests do not ask Redis for it each time."""
+
+import time
+
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends import redis as django_redis
+
+
+class RedisCacheClient(django_redis.RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(django_redis.RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = RedisCacheClient
+
+    def count_hits(self, windows):
+        """[(key, seconds)] → the count in each window after this hit, in one round trip."""
+        pipeline = self._cache.get_client(write=True).pipeline(transaction=True)
+        for key, seconds in windows:
+            key = self.make_and_validate_key(key)
+            pipeline.set(key, 0, ex=seconds, nx=True)
+            pipeline.incr(key)
+        return pipeline.execute()[1::2]
+
+
+def count_hits(windows, cache=None):
+    """Count one hit in each (key, seconds) window; return the counts, in order."""
+    cache = cache or caches[DEFAULT_CACHE_ALIAS]  # the backend itself, not the module's proxy
+    if isinstance(cache, RedisCache):
+        return cache.count_hits(windows)
+    counts = []
+    for key, seconds in windows:
+        cache.add(key, 0, timeout=seconds)
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:  # the window expired between add and incr
+            cache.add(key, 1, timeout=seconds)
+            counts.append(1)
+    return counts
+
+
+_remembered = {}
+REMEMBER_SECONDS = 5.0
+_clock = time.monotonic
+
+
+def remembered(key, compute, seconds=REMEMBER_SECONDS):
+    """compute(), kept in this process for `seconds`. Only for values that every process may see a few seconds
+    late after a change (other processes forget theirs when the time is up); `forget(key)` in the process that
+    made the change."""
+    now = _clock()
+    found = _remembered.get(key)
+    if found is not None and found[0] > now:
+        return found[1]
+    value = compute()
+    _remembered[key] = (now + seconds, value)
+    return value
+
+
+def forget(key=None):
+    """Forget one remembered value, or (no key) all of them."""
+    if key is None:
+        _remembered.clear()
+    else:
+        _remembered.pop(key, None)
