@@ -4,12 +4,17 @@ The tests need /usr/bin/chromium (`make e2e-setup` installs it; E2E_CHROMIUM nam
 unless E2E_REQUIRED=1 (CI, `make e2e`), which makes a missing browser an error. Playwright's own browser downloads
 are never used. Screenshots of the key pages go to test-artifacts/screenshots/ for review."""
 
+import asyncio
+import json
 import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connections
+from django.db import close_old_connections, connections
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
@@ -118,6 +123,97 @@ def site(portal, django_db_blocker, settings):
         yield portal
 
 
+class AsgiServer:
+    """The same portal served over ASGI, as in production: uvicorn serving `portal.asgi` on a free port of
+    127.0.0.1, in a thread of this process with an event loop of its own. pytest-django's live server speaks WSGI
+    only, so the websocket (/ws/notifications/) needs this one.
+
+    Being in this process is what makes it work on the embedded default: the in-memory channel layer and the inline
+    tasks (a notification is pushed by the request that caused it) are this process's, the settings a test
+    overrides are seen by the server, and the test database is reachable: on SQLite, Django's in-memory test
+    database is a shared-cache URI that every connection opened in this process sees, and each request's thread
+    opens its own. With DATABASE_URL and REDIS_URL it is an ordinary test database and the Redis channel layer."""
+
+    def __init__(self):
+        import socket
+
+        import uvicorn
+
+        from portal.asgi import application
+
+        class Server(uvicorn.Server):
+            def __init__(self, config):
+                super().__init__(config)
+                self.ready = threading.Event()
+
+            async def startup(self, sockets=None):
+                try:
+                    await super().startup(sockets=sockets)
+                finally:
+                    self.ready.set()
+
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        host, port = self.socket.getsockname()[:2]
+        self.url = f"http://{host}:{port}"
+        self.config = uvicorn.Config(application, lifespan="off", log_level="warning", timeout_graceful_shutdown=5)
+        self.server = Server(self.config)
+        self.thread = threading.Thread(target=self._run, name="e2e-asgi-server", daemon=True)
+        self.thread.start()
+        if not self.server.ready.wait(timeout=30) or not self.server.started:
+            self.stop()
+            raise RuntimeError("the ASGI server (uvicorn) did not start; its log says why")
+
+    def _run(self):
+        async def serve():
+            asyncio.get_running_loop().set_default_executor(ClosingExecutor(thread_name_prefix="e2e-asgi-executor"))
+            await self.server.serve(sockets=[self.socket])
+
+        with asyncio.Runner(loop_factory=self.config.get_loop_factory()) as runner:
+            runner.run(serve())
+
+    def stop(self):
+        """Stop serving and wait for the thread: open websockets are closed, the loop and its executor shut down."""
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        if self.thread.is_alive():
+            self.server.force_exit = True
+            self.thread.join(timeout=5)
+        self.socket.close()
+        assert not self.thread.is_alive(), "the ASGI server thread did not stop"
+
+
+class ClosingExecutor(ThreadPoolExecutor):
+    """The event loop's default executor, where Django runs what it does outside a request's own thread (an
+    exception turned into the 404 or 500 page, which looks up the site and its theme): the database connections
+    such a call opened are closed after it, as a request's are. Otherwise they stay open in the executor's threads
+    and PostgreSQL refuses to drop the test database at the end."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(_closing_connections, fn, *args, **kwargs)
+
+
+def _closing_connections(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        close_old_connections()
+
+
+@pytest.fixture(scope="session")
+def asgi_portal(portal):
+    """The demo portal over ASGI (see AsgiServer), started when a test first needs a websocket and stopped at the
+    end of the session, before the database goes."""
+    server = AsgiServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_site(site, asgi_portal):
+    """Like `site` (rate limits and count lags off, the database open to the test), served over ASGI."""
+    return asgi_portal
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -152,16 +248,59 @@ class BrowserPage:
         self.page = self.context.new_page()
         self.csp_violations = []
         self.foreign_requests = []
+        self.sockets = []
+        self.frames = []
+        # The websocket of the same origin: http://host:port → ws://host:port (https → wss).
+        self.socket_origin = "ws" + base_url.removeprefix("http")
         self.page.on("console", self._on_console)
         self.page.on("request", self._on_request)
+        self.page.on("websocket", self._on_websocket)
 
     def _on_console(self, message):
         if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
             self.csp_violations.append(message.text)
 
+    def _same_origin(self, url):
+        return url.startswith((self.base_url + "/", self.socket_origin + "/", "data:", "about:")) or url in (
+            self.base_url,
+            self.socket_origin,
+        )
+
     def _on_request(self, request):
-        if not request.url.startswith((self.base_url, "data:", "about:")):
+        if not self._same_origin(request.url):
             self.foreign_requests.append(request.url)
+
+    def _on_websocket(self, socket):
+        if not self._same_origin(socket.url):
+            self.foreign_requests.append(socket.url)
+        self.sockets.append(socket)
+        # Registered as the socket appears, before any of its frames is dispatched: none is missed.
+        socket.on("framereceived", self._on_frame)
+
+    def _on_frame(self, payload):
+        try:
+            self.frames.append(json.loads(payload))
+        except (TypeError, ValueError):
+            self.frames.append({"type": None, "raw": payload})
+
+    def wait_for_frame(self, predicate, timeout=10_000):
+        """The first frame (a dict) this page's websockets received that satisfies `predicate`, waiting up to
+        `timeout` milliseconds for the page's latest socket to receive it. Playwright's sync API dispatches events
+        only while one of its calls runs, so nothing arrives between looking at the frames and waiting for more."""
+        deadline = time.monotonic() + timeout / 1000
+        seen = 0
+        while True:
+            for frame in self.frames[seen:]:
+                if predicate(frame):
+                    return frame
+            seen = len(self.frames)
+            left = (deadline - time.monotonic()) * 1000
+            if left <= 0:
+                raise AssertionError(f"no such websocket frame within {timeout} ms; received: {self.frames}")
+            if self.sockets and not self.sockets[-1].is_closed():
+                self.sockets[-1].wait_for_event("framereceived", timeout=left)
+            else:
+                self.page.wait_for_event("websocket", timeout=left)
 
     def sign_in(self, user):
         from django.test import Client
@@ -182,17 +321,30 @@ class BrowserPage:
         self.context.close()
 
 
-@pytest.fixture
-def open_page(browser, site):
+def checked_pages(browser, base_url):
+    """`open_page()` makes a BrowserPage; at the end each must have had no CSP violation and no foreign request."""
     pages = []
 
     def open_page():
-        page = BrowserPage(browser, site.url)
+        page = BrowserPage(browser, base_url)
         pages.append(page)
         return page
 
     yield open_page
     for page in pages:
+        page.close()
+    for page in pages:
         assert page.csp_violations == [], page.csp_violations
         assert page.foreign_requests == [], page.foreign_requests
-        page.close()
+
+
+@pytest.fixture
+def open_page(browser, site):
+    yield from checked_pages(browser, site.url)
+
+
+@pytest.fixture
+def open_live_page(browser, live_site):
+    """open_page on the portal served over ASGI, where the websocket works: each call is another browser (a
+    context of its own: its own cookies, its own session)."""
+    yield from checked_pages(browser, live_site.url)

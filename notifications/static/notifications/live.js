@@ -30,7 +30,7 @@
   var socket = null;
   var attempt = 0;
   var closedForGood = false;
-  var formatter = window.Intl ? new Intl.NumberFormat(language === "ar" ? "ar-KW" : "en") : null;
+  var formatter = window.Intl ? new Intl.NumberFormat(language === "ar" ? "ar-KW-u-nu-latn" : "en") : null;
 
   function unreadTargets() {
     var targets = Array.prototype.slice.call(document.querySelectorAll("[data-notification-unread]"));
