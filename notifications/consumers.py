@@ -37,6 +37,10 @@ MAX_COUNTERS = 20
 RESYNC_LIMIT = 200
 
 
+# How long re-joining the groups at a heartbeat may take before the socket is closed (the client reconnects).
+REJOIN_TIMEOUT = 10.0
+
+
 def setting(name, default):
     return getattr(settings, name, default)
 
@@ -165,13 +169,14 @@ class NotificationConsumer(AsyncWebsocketConsumer):
                     if not await database_sync_to_async(self.session_alive)():
                         await self._refuse("session_expired", _("Your session has ended. Sign in again."))
                         return
-                if self.user is not None:
-                    # Joining again is idempotent; after a Redis restart (groups are not persisted) it is what
-                    # puts this socket back in its group. The heartbeat tells the client to resync anything
-                    # pushed while it was out.
-                    await self.channel_layer.group_add(push.user_group(self.user.pk), self.channel_name)
-                for key in self.counters:
-                    await self.channel_layer.group_add(push.counter_group(key), self.channel_name)
+                # Joining again is idempotent; after a Redis restart (groups are not persisted) it is what
+                # puts this socket back in its group. The heartbeat tells the client to resync anything pushed
+                # while it was out. A layer that cannot answer in time (Redis away) closes the socket instead:
+                # the client reconnects and resyncs, rather than wait on a socket that hears nothing.
+                groups = [push.user_group(self.user.pk)] if self.user is not None else []
+                groups += [push.counter_group(key) for key in self.counters]
+                for group in groups:
+                    await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), REJOIN_TIMEOUT)
                 await self._send({"type": "heartbeat"})
         except asyncio.CancelledError:
             pass

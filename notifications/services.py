@@ -14,7 +14,9 @@ from core.events import Event
 from . import push, registry
 from .models import EmailFrequency, Follow, Notification, NotificationPreference, NotificationSettings
 
-FAN_OUT_BATCH = 1000
+# Rows written (and then pushed) per transaction: smaller batches reach the first sockets sooner; each costs a
+# keyset query and a commit. Measured in bench/notifications_bench.py (docs/notifications.md, "Measured").
+FAN_OUT_BATCH = 100
 
 
 class NotificationError(Exception):

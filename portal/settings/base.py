@@ -171,19 +171,29 @@ if REDIS_URL:
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                "prefix": f"{CACHE_KEY_PREFIX}:asgi",
-                # The defaults (100 messages, 60 s) drop bursts silently; see docs/operations.md.
-                "capacity": int(env("CHANNEL_LAYER_CAPACITY", "1500")),
-                "expiry": int(env("CHANNEL_LAYER_EXPIRY", "30")),
-                "group_expiry": int(env("CHANNEL_LAYER_GROUP_EXPIRY", "86400")),
-            },
+    # CHANNEL_LAYER: "pubsub" (Redis pub/sub: one PUBLISH per group, pushes pipelined; docs/notifications.md)
+    # or "core" (channels-redis's list-based layer, which queues messages for a while).
+    if env("CHANNEL_LAYER", "pubsub") == "pubsub":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CACHE_KEY_PREFIX}:asgi"},
+            }
         }
-    }
+    else:
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [REDIS_URL],
+                    "prefix": f"{CACHE_KEY_PREFIX}:asgi",
+                    # The defaults (100 messages, 60 s) drop bursts silently; see docs/operations.md.
+                    "capacity": int(env("CHANNEL_LAYER_CAPACITY", "1500")),
+                    "expiry": int(env("CHANNEL_LAYER_EXPIRY", "30")),
+                    "group_expiry": int(env("CHANNEL_LAYER_GROUP_EXPIRY", "86400")),
+                },
+            }
+        }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -31,7 +31,16 @@ def _run(module, **environment):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "ELASTICSEARCH_URL")
+        if key
+        not in (
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DEBUG",
+            "ELASTICSEARCH_URL",
+            "CHANNEL_LAYER",
+        )
     }
     env.update(DJANGO_SETTINGS_MODULE=module, **environment)
     return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
@@ -60,7 +69,18 @@ def test_database_and_redis_urls_switch_to_the_real_services(tmp_path):
     facts = json.loads(result.stdout)
     assert facts["engine"] == "django.db.backends.postgresql"
     assert facts["cache"] == "core.cache.RedisCache"
-    assert facts["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert facts["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+
+
+def test_the_list_based_channel_layer_can_be_chosen(tmp_path):
+    result = _run(
+        "portal.settings.dev",
+        PORTAL_DATA_DIR=str(tmp_path),
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        CHANNEL_LAYER="core",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["layer"] == "channels_redis.core.RedisChannelLayer"
 
 
 @pytest.mark.parametrize(

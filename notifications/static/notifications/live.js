@@ -4,7 +4,8 @@
  *   [data-notification-bell]            its [data-notification-unread] (or itself) shows the unread count
  *   [data-notification-list]            new notifications are added at the top (the inbox page)
  *   [data-live-counter="petition:12"]   the number is replaced as it changes
- * and reconnects with backoff, resyncing from the last notification id it saw.
+ * and reconnects with backoff. It resyncs from the last id a resync confirmed (not the last it was pushed: a push
+ * may be lost while later ones arrive), on connecting and at every server heartbeat; ids already shown are skipped.
  */
 (function () {
   "use strict";
@@ -79,7 +80,6 @@
   function show(notification) {
     if (seen[notification.id]) return;
     seen[notification.id] = true;
-    remember(notification.id);
     if (!notification.read) bumpUnread(1);
     lists.forEach(function (list) {
       if (list.querySelector('[data-notification-id="' + notification.id + '"]')) return;
@@ -128,7 +128,12 @@
       try { message = JSON.parse(event.data); } catch (e) { return; }
       if (message.type === "notification") show(message.notification);
       else if (message.type === "counter") updateCounter(message.counter, message.value);
-      else if (message.type === "synced") refreshUnread();
+      else if (message.type === "synced") {
+        // Everything up to last_id has now been sent: the next resync starts there.
+        if (typeof message.last_id === "number") remember(message.last_id);
+        if (message.more) send({ type: "resync", after: lastId });
+        else refreshUnread();
+      }
       // The push is best effort: a resync on each server heartbeat picks up anything it dropped.
       else if (message.type === "heartbeat" && (bells.length || lists.length)) send({ type: "resync", after: lastId });
       else if (message.type === "error" && message.code === "bad_cursor") {
