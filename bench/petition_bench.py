@@ -4,9 +4,10 @@
         python bench/petition_bench.py          (or: make bench; BENCH_SECONDS=60 for a shorter run)
 
 What runs: a database of its own (<name>_petition_bench, dropped at the end) and a Redis database of its own
-(number BENCH_REDIS_DB, 14 by default, flushed at the start and the end); uvicorn with 2 workers serving
-`portal.asgi` under `bench.petition_bench_settings` — the production settings (DEBUG off, Redis cache,
-persistent database connections) with signing rate-limited **per user only** (the production per-address
+(number BENCH_REDIS_DB, 14 by default, flushed at the start and the end); the production layout for plain
+HTTP — gunicorn with 2 workers of 4 threads serving `portal.wsgi` (BENCH_SERVER=uvicorn: uvicorn with 2 workers
+serving `portal.asgi`, to compare) — under `bench.petition_bench_settings`: the production settings (DEBUG off,
+Redis cache, persistent database connections) with signing rate-limited **per user only** (the production per-address
 limit of 1 a minute would refuse a load that all comes from 127.0.0.1) and one extra view that inserts one
 row into a table of its own and does nothing else (the baseline). Many pre-created L2 citizens sign through
 `POST /api/v1/petitions/{id}/signatures/` with allauth's `X-Session-Token`, from load-generator processes
@@ -44,7 +45,10 @@ SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
 SERVER_WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "14"))
-POOL_SIZE = os.environ.get("BENCH_POOL_MAX_SIZE", "8")  # database connections per server process; 0: no pool
+# Database connections: gunicorn's threads are long-lived, so each keeps its connection (CONN_MAX_AGE); under
+# uvicorn (BENCH_SERVER=uvicorn) a pool per process instead (docs/operations.md). BENCH_POOL_MAX_SIZE=0: no pool.
+POOL_SIZE = os.environ.get("BENCH_POOL_MAX_SIZE", "8" if SERVER == "uvicorn" else "0")
+CONN_MAX_AGE = os.environ.get("BENCH_CONN_MAX_AGE", "0" if SERVER == "uvicorn" else "60")
 # Enough citizens that each signs the hot petition once at up to ~500/s; past that they sign a second one.
 CITIZENS = int(os.environ.get("BENCH_CITIZENS", str(int(max(5_000, min(150_000, SECONDS * 500))))))
 PETITIONS = 4
@@ -291,6 +295,13 @@ def prepare():
     return petitions, citizens
 
 
+SERVER_LABEL = (
+    f"uvicorn × {SERVER_WORKERS} workers"
+    if SERVER == "uvicorn"
+    else f"gunicorn × {SERVER_WORKERS} workers × {SERVER_THREADS} threads"
+)
+
+
 def server_command():
     if SERVER == "uvicorn":
         return [
@@ -389,7 +400,7 @@ def bench(database_url, redis_url):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "DATABASE_CONN_MAX_AGE": os.environ.get("BENCH_CONN_MAX_AGE", "0"),
+        "DATABASE_CONN_MAX_AGE": CONN_MAX_AGE,
         # A pool of connections per server process (docs/operations.md); BENCH_POOL_MAX_SIZE=0 turns it off.
         "DATABASE_POOL_MAX_SIZE": "" if POOL_SIZE == "0" else POOL_SIZE,
         "BEHIND_TLS_PROXY": "true",
@@ -404,7 +415,7 @@ def bench(database_url, redis_url):
     from django.db import connections
 
     print(
-        f"petition signing benchmark — uvicorn × {SERVER_WORKERS} workers, production settings with per-user "
+        f"petition signing benchmark — {SERVER_LABEL}, production settings with per-user "
         f"sign limits only, PostgreSQL, Redis db {REDIS_DB}; {CONNECTIONS} connections from {GENERATORS} load processes"
     )
     petition_ids, citizens = prepare()

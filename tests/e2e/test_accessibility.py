@@ -109,3 +109,34 @@ def test_axe_does_report_what_it_finds(open_page):
     browser.page.goto("/en/")
     browser.page.locator("main").evaluate("main => main.append(document.createElement('input'))")
     assert any(violation.startswith("label ") for violation in axe_violations(browser.page))
+
+
+def test_the_500_page_has_no_axe_violation_in_either_language(open_page):
+    """The 500 page as Django renders it when something broke (no database needed), served to the browser from
+    the portal's own origin so that its styles and font load as they would."""
+    from django.test import RequestFactory
+    from django.utils import translation
+    from django.views.defaults import server_error
+
+    browser = open_page()
+    failures = []
+    for language in ("ar", "en"):
+        with translation.override(language):
+            html = server_error(RequestFactory().get(f"/{language}/")).content.decode()
+        path = f"/{language}/broken-on-purpose/"
+        browser.page.route(f"**{path}", _serve(html, status=500))
+        response = browser.page.goto(path)
+        assert response.status == 500
+        assert browser.page.locator("html").get_attribute("lang") == language
+        failures += [f"{language} 500: {violation}" for violation in axe_violations(browser.page)]
+        browser.screenshot(f"default/{language}-server-error")
+    assert failures == [], "\n".join(failures)
+
+
+def _serve(html, status):
+    """A Playwright route handler (it takes the route alone) that answers with this page."""
+
+    def handle(route):
+        route.fulfill(status=status, body=html, content_type="text/html")
+
+    return handle
