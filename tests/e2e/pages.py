@@ -43,6 +43,8 @@ def public_pages(language, petition):
         ]
         try:
             pages.append(("search", reverse("search_page") + "?q=%D8%A5%D8%B0%D9%86"))
+            # The date filter refused: its error sits at the field (a 400 page).
+            pages.append(("search-bad-date", reverse("search_page") + "?q=x&date_from=2026-13-45&date_to=2026-01-01"))
         except NoReverseMatch:
             pass  # the public search page is not there yet (docs/accessibility.md)
     return pages
@@ -123,6 +125,11 @@ def participation_pages(language, petition):
         consultation = demo_consultation(language)
         poll = demo_poll(language)
         ranked = demo_poll(language, "labour-market-priorities")
+        # A petition gathering sponsors: its share link is the page a sponsor opens.
+        from participation.models import Petition
+
+        authority = Authority.objects.get(code="MSAL", locale__language_code="ar")
+        collecting = make_petition(make_citizen("L2"), authority, state=Petition.State.COLLECTING_SPONSORS)
         return [
             ("participate", participation_index(language).url, None),
             ("consultation", consultation.url, None),
@@ -133,6 +140,7 @@ def participation_pages(language, petition):
             ("poll-ranked-results", reverse("participation:poll_results", args=[ranked.pk]), None),
             ("petition-start", reverse("participation:petition_start"), "L2"),
             ("petitions-mine", reverse("participation:my_petitions"), "author"),
+            ("petition-sponsor", reverse("participation:petition_sponsor", args=[collecting.sponsor_token]), "L2"),
             ("petition-comments", reverse("participation:petition_detail", args=[petition.pk]), None),
             ("petition-comments-signed-in", reverse("participation:petition_detail", args=[petition.pk]), "L1"),
             ("notifications", reverse("notifications:inbox"), "notified"),
