@@ -3,7 +3,6 @@
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from core.assurance import AssuranceLevel
@@ -28,22 +27,15 @@ def level_of(user):
     return AssuranceLevel.L0
 
 
-def _policy_table():
-    table = cache.get(POLICY_CACHE_KEY)
-    if table is None:
-        table = dict(ActionPolicy.objects.values_list("action", "min_level"))
-        cache.set(POLICY_CACHE_KEY, table, 300)
-    return table
-
-
 def min_level(action):
-    # Kept in the process for a few seconds too (core.cache.remembered): every citizen's write asks this.
-    table = remembered(POLICY_CACHE_KEY, _policy_table)
+    # The table is a few rows that every citizen's write asks for: each process keeps it for a few seconds
+    # (core.cache.remembered), so a change reaches every process within REMEMBER_SECONDS, at once the one that
+    # made it (forget_policy).
+    table = remembered(POLICY_CACHE_KEY, lambda: dict(ActionPolicy.objects.values_list("action", "min_level")))
     return AssuranceLevel(table.get(str(action)) or DEFAULT_MIN_LEVELS[Action(action)])
 
 
 def forget_policy():
-    cache.delete(POLICY_CACHE_KEY)
     forget(POLICY_CACHE_KEY)
 
 

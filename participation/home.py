@@ -2,6 +2,7 @@
 that are near a threshold."""
 
 from cms.home import HomeSection, register
+from core.cache import REMEMBER_SECONDS, remembered
 
 from . import selectors
 from .models import ParticipationIndexPage
@@ -20,7 +21,14 @@ def _consultations(request, page):
 
 
 def _petitions(request, page):
-    return {"near": selectors.petitions_near_threshold(limit=HOME_PETITIONS)}
+    # The busiest page: the list (a count per candidate) is kept in the process for a few seconds, no longer than
+    # the counts themselves may lag (core.cache.remembered).
+    near = remembered(
+        "participation:home:near-threshold",
+        lambda: selectors.petitions_near_threshold(HOME_PETITIONS),
+        seconds=min(REMEMBER_SECONDS, selectors.count_lag_seconds()),
+    )
+    return {"near": near}
 
 
 register(HomeSection("consultations", "participation/home/consultations.html", _consultations, order=20))
