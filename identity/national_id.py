@@ -501,7 +501,7 @@ def link_national_identity(request, sociallogin):
 
 def grant_national_id(request, user, civil_hash, full_name):
     """Link `user` to the civil ID (its hash) and raise the account to L2 (L3 stays L3). Audited."""
-    from .policy import level_of
+    from .policy import forget_level, level_of
 
     before = level_of(user)
     with transaction.atomic():
@@ -513,6 +513,7 @@ def grant_national_id(request, user, civil_hash, full_name):
             AssuranceGrant.objects.update_or_create(
                 user=user, defaults={"level": AssuranceLevel.L2.value, "method": ASSURANCE_METHOD}
             )
+    forget_level(user)
     if created:
         record(Kind.NATIONAL_ID_LINKED, request, user, provider=settings.NATIONAL_ID_PROVIDER_ID)
     after = level_of(user)

@@ -2,22 +2,71 @@
 (or uses `AssuranceRequired` in the API) — no app keeps its own rule."""
 
 from dataclasses import dataclass
+from functools import cache
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, router
 from django.utils.translation import gettext as _
 
+from core import sql
 from core.assurance import AssuranceLevel
 from core.cache import forget, remembered
 
 from .models import DEFAULT_MIN_LEVELS, Action, ActionPolicy, AssuranceGrant
 
 POLICY_CACHE_KEY = "identity:action-policy"
+# Where `load_user` leaves the user's granted level ("" for none) on the user object, for `level_of`.
+GRANTED_LEVEL = "_portal_granted_level"
+
+
+def load_user(user_id):
+    """The user `user_id` with their assurance grant, in one statement (core.sql), or None. It is how every
+    signed-in request gets its user (identity/backends.py), so that asking its level costs no second query."""
+    User = get_user_model()
+    try:
+        user_id = User._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    using = router.db_for_read(User) or DEFAULT_DB_ALIAS
+    row = sql.fetch_one(_user_statement(using), [user_id], using)
+    if row is None:
+        return None
+    user = sql.instance(User, _user_fields(), row[:-1], using)
+    setattr(user, GRANTED_LEVEL, row[-1] or "")
+    return user
+
+
+def _user_fields():
+    return [field.name for field in get_user_model()._meta.concrete_fields]
+
+
+@cache
+def _user_statement(using):
+    User = get_user_model()
+    users, grants = sql.table(User, using), sql.table(AssuranceGrant, using)
+    user_pk = f"{users}.{sql.columns(User, [User._meta.pk.name], using=using)}"
+    return (
+        f"SELECT {sql.columns(User, _user_fields(), qualified=True, using=using)}, "
+        f"{grants}.{sql.columns(AssuranceGrant, ['level'], using=using)} FROM {users} "
+        f"LEFT JOIN {grants} ON {grants}.{sql.columns(AssuranceGrant, ['user'], using=using)} = {user_pk} "
+        f"WHERE {user_pk} = %s"
+    )
+
+
+def forget_level(user):
+    """After a grant changes: the next `level_of(user)` reads it again."""
+    if hasattr(user, GRANTED_LEVEL):
+        delattr(user, GRANTED_LEVEL)
 
 
 def level_of(user):
     """L0 anonymous or unverified; L1 a verified e-mail address; L2/L3 as granted by a strong method."""
     if user is None or not user.is_authenticated:
         return AssuranceLevel.L0
-    grant = AssuranceGrant.objects.filter(user=user).values_list("level", flat=True).first()
+    grant = getattr(user, GRANTED_LEVEL, None)
+    if grant is None:
+        grant = AssuranceGrant.objects.filter(user=user).values_list("level", flat=True).first()
     if grant:
         return AssuranceLevel(grant)
     from allauth.account.models import EmailAddress

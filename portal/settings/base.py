@@ -281,9 +281,11 @@ STORAGES = {
 }
 
 # --- Accounts (django-allauth) ------------------------------------------------------------------------
+# Django's and allauth's backends, each loading the signed-in user and their assurance grant in one statement
+# (identity/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "identity.backends.ModelBackend",
+    "identity.backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
@@ -367,6 +369,7 @@ NATIONAL_ID_HASH_KEY = env("NATIONAL_ID_HASH_KEY")
 NATIONAL_ID_CLAIM = env("NATIONAL_ID_CLAIM", "civil_id")
 
 # Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_COOKIE_AGE after sign-in.
+SESSION_ENGINE = "identity.sessions"  # Django's database sessions, read with one SQL statement
 SESSION_COOKIE_AGE = int(env("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))
 SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
