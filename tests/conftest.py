@@ -35,12 +35,15 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from core.cache import forget
+    from notifications import push
 
     cache.clear()
     forget()
+    push._scheduled_until.clear()
     yield
     cache.clear()
     forget()
+    push._scheduled_until.clear()
 
 
 @pytest.fixture
