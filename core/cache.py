@@ -5,9 +5,9 @@ of some 170 response callbacks, which cost a fifth of a petition signature's CPU
 This backend keeps one client per connection pool (a `redis.Redis` is safe to share between threads: each
 command takes a connection from the pool).
 
-`count_hits` counts one event in several windows at once (the participation rate limits): on Redis one round
-trip for all of them, each window a MULTI of `SET key 0 EX period NX` and `INCR key`, so that a window always
-has its expiry and never loses a count; on any other cache (the embedded default's local memory) add + incr,
+`count_hits` counts one event in several windows at once (the participation rate limits): on Redis one command
+for all of them, a script doing `SET key 0 EX period NX` and `INCR key` per window, atomically, so that a window
+always has its expiry and never loses a count (a script costs half the CPU of the same in MULTI…EXEC); on any other cache (the embedded default's local memory) add + incr,
 which that cache makes atomic within its process.
 
 `remembered` keeps a small, global, rarely changed value (the assurance policy's table, the block lists) in the
@@ -32,19 +32,31 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         return client
 
 
+# KEYS: the windows' keys; ARGV: their lengths in seconds. Returns the count in each window after this hit.
+COUNT_HITS_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+    redis.call('SET', key, 0, 'EX', ARGV[i], 'NX')
+    counts[i] = redis.call('INCR', key)
+end
+return counts
+"""
+
+
 class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+        self._count_scripts = {}
 
     def count_hits(self, windows):
         """[(key, seconds)] → the count in each window after this hit, in one round trip."""
-        pipeline = self._cache.get_client(write=True).pipeline(transaction=True)
-        for key, seconds in windows:
-            key = self.make_and_validate_key(key)
-            pipeline.set(key, 0, ex=seconds, nx=True)
-            pipeline.incr(key)
-        return pipeline.execute()[1::2]
+        client = self._cache.get_client(write=True)
+        script = self._count_scripts.get(client)
+        if script is None:
+            script = self._count_scripts[client] = client.register_script(COUNT_HITS_SCRIPT)
+        keys = [self.make_and_validate_key(key) for key, _seconds in windows]
+        return script(keys=keys, args=[seconds for _key, seconds in windows])
 
 
 def count_hits(windows, cache=None):
