@@ -34,6 +34,17 @@ def param(model, name, value, using=DEFAULT_DB_ALIAS):
     return model._meta.get_field(name).get_db_prep_value(value, connections[using], prepared=False)
 
 
+def fits(model, name, value, using=DEFAULT_DB_ALIAS):
+    """Whether the integer `value` fits `model`'s integer field `name` on this database. The ORM finds nothing
+    for a number out of range; SQL text would be refused by the database (an error, not "not found")."""
+    ops = connections[using].ops
+    internal_type = model._meta.get_field(name).get_internal_type()
+    if internal_type not in ops.integer_field_ranges:
+        return True
+    low, high = ops.integer_field_range(internal_type)
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
 def fetch_one(sql, params, using=DEFAULT_DB_ALIAS):
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)

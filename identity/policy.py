@@ -29,6 +29,8 @@ def load_user(user_id):
     except ValidationError:
         return None
     using = router.db_for_read(User) or DEFAULT_DB_ALIAS
+    if not sql.fits(User, User._meta.pk.name, user_id, using):
+        return None
     row = sql.fetch_one(_user_statement(using), [user_id], using)
     if row is None:
         return None

@@ -91,3 +91,10 @@ def test_insert_only_if_writes_nothing_when_the_condition_fails(person):
     assert not Follow.objects.filter(user=person).exists()
     assert sql.insert(Follow, values, only_if=("1 = %s", [1])) is not None
     assert Follow.objects.filter(user=person, target="petition:3").count() == 1
+
+
+def test_fits_says_whether_a_number_fits_an_integer_column():
+    User = get_user_model()
+    assert sql.fits(User, "id", 1) and sql.fits(User, "id", -(2**31))
+    assert not sql.fits(User, "id", 2**63) and not sql.fits(User, "id", 10**30)  # too large for any integer column
+    assert sql.fits(User, "username", 10**30)  # not an integer column: nothing to check

@@ -56,6 +56,20 @@ def test_bad_governorate_is_400(client, citizen, petition):
     assert response.json() == {"detail": "Choose one of the six governorates.", "code": "invalid_governorate"}
 
 
+@pytest.mark.parametrize("petition_id", [10**6, 2**63, 10**30])
+def test_signing_a_petition_that_does_not_exist_is_404_however_large_its_number(client, citizen, petition_id):
+    client.force_login(citizen)
+    response = client.post(
+        f"/api/v1/petitions/{petition_id}/signatures/",
+        {"governorate": "capital"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert not PetitionSignature.objects.exists()
+
+
 def test_closed_petition_is_409_and_unpublished_petition_is_404(client, citizen, authority):
     client.force_login(citizen)
     closed = make_petition(make_citizen(), authority, state=Petition.State.CLOSED)
