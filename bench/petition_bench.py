@@ -152,7 +152,7 @@ async def generate(mode, port, citizens, petition_ids, deadline, connections, pr
         connection.close()
 
     await asyncio.gather(*(one_connection() for _ in range(connections)))
-    return {"latencies": latencies, "signed": signed, "statuses": statuses}
+    return {"latencies": latencies, "signed": signed, "statuses": statuses, "finished": time.time()}
 
 
 def generator_process(mode, port, citizens, petition_ids, deadline, connections, progress, slot, results):
@@ -190,15 +190,18 @@ def run_load(mode, citizens, petition_ids, seconds, on_tick=None):
             failed = sum(progress[n * 2 + 1] for n in range(GENERATORS))
             on_tick(time.time() - started, ok, failed)
     merged = {"latencies": [], "signed": [], "statuses": {}}
+    finished = []
     for _ in processes:
         part = results.get(timeout=120)
+        finished.append(part["finished"])
         merged["latencies"] += part["latencies"]
         merged["signed"] += part["signed"]
         for status, count in part["statuses"].items():
             merged["statuses"][status] = merged["statuses"].get(status, 0) + count
     for process in processes:
         process.join(timeout=30)
-    merged["seconds"] = time.time() - started
+    # The load lasted until the last answer came back; handing the results over afterwards is not part of it.
+    merged["seconds"] = max(finished) - started
     return merged
 
 
