@@ -46,13 +46,12 @@ def _user_fields():
 @cache
 def _user_statement(using):
     User = get_user_model()
-    users, grants = sql.table(User, using), sql.table(AssuranceGrant, using)
-    user_pk = f"{users}.{sql.columns(User, [User._meta.pk.name], using=using)}"
+    user_pk = sql.columns(User, [User._meta.pk.name], qualified=True, using=using)
     return (
         f"SELECT {sql.columns(User, _user_fields(), qualified=True, using=using)}, "
-        f"{grants}.{sql.columns(AssuranceGrant, ['level'], using=using)} FROM {users} "
-        f"LEFT JOIN {grants} ON {grants}.{sql.columns(AssuranceGrant, ['user'], using=using)} = {user_pk} "
-        f"WHERE {user_pk} = %s"
+        f"{sql.columns(AssuranceGrant, ['level'], qualified=True, using=using)} FROM {sql.table(User, using)} "
+        f"LEFT JOIN {sql.table(AssuranceGrant, using)} "
+        f"ON {sql.columns(AssuranceGrant, ['user'], qualified=True, using=using)} = {user_pk} WHERE {user_pk} = %s"
     )
 
 
