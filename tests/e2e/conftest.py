@@ -101,14 +101,70 @@ def portal(django_db_setup, django_db_blocker):
                 verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
             )
         prepare_demo()
+        shared = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        if shared:
+            serialize_calls(connection)
         server = LiveServer("localhost")
     server._live_server_modified_settings.enable()
     yield server
     server._live_server_modified_settings.disable()
     server.stop()
+    if shared:
+        unserialize_calls(connection)
     if own_database is not None:
         with django_db_blocker.unblock():
             teardown_databases(own_database, verbosity=0)
+
+
+def serialize_calls(connection):
+    """Make the one SQLite connection that the live server's request threads share with the test usable from
+    several threads at once, by letting one thread at a time into it.
+
+    pytest-django's live server hands Django's in-memory test database connection to every request thread (an
+    in-memory database lives only in its connection). Python's sqlite3 module is not safe for that: a connection
+    keeps one compiled statement per SQL text, and from Python 3.13 two threads running the same statement at the
+    same moment make SQLite answer "bad parameter or other API misuse", which the server turns into a 500. Every
+    call on the connection's cursors, and its commit and rollback, now holds one lock; SQLite sees the calls one
+    after another, as from a single thread."""
+    lock = threading.RLock()
+    create_cursor = _holding(lock, connection.create_cursor)
+    connection.create_cursor = lambda name=None: SerializedCursor(create_cursor(name), lock)
+    connection._commit = _holding(lock, connection._commit)
+    connection._rollback = _holding(lock, connection._rollback)
+
+
+def _holding(lock, call):
+    def run(*args, **kwargs):
+        with lock:
+            return call(*args, **kwargs)
+
+    return run
+
+
+def unserialize_calls(connection):
+    for name in ("create_cursor", "_commit", "_rollback"):
+        connection.__dict__.pop(name, None)
+
+
+class SerializedCursor:
+    """A database cursor whose every call holds the connection's lock (see serialize_calls). Rows are fetched one
+    call at a time, so a long iteration lets other threads in between rows."""
+
+    def __init__(self, cursor, lock):
+        self._cursor = cursor
+        self._lock = lock
+
+    def __getattr__(self, name):
+        value = getattr(self._cursor, name)
+        return _holding(self._lock, value) if callable(value) else value
+
+    def __iter__(self):
+        while True:
+            with self._lock:
+                row = self._cursor.fetchone()
+            if row is None:
+                return
+            yield row
 
 
 @pytest.fixture
