@@ -7,8 +7,8 @@ command takes a connection from the pool).
 
 `count_hits` counts one event in several windows at once (the participation rate limits): on Redis one command
 for all of them, a script doing `SET key 0 EX period NX` and `INCR key` per window, atomically, so that a window
-always has its expiry and never loses a count (a script costs half the CPU of the same in MULTI…EXEC); on any other cache (the embedded default's local memory) add + incr,
-which that cache makes atomic within its process.
+always has its expiry and never loses a count (a script costs half the CPU of the same in MULTI…EXEC); on any
+other cache (the embedded default's local memory) add + incr, which that cache makes atomic within its process.
 
 `remembered` keeps a small, global, rarely changed value (the assurance policy's table, the block lists) in the
 process for a few seconds, so that the busiest requests do not ask Redis for it each time."""

@@ -3,6 +3,7 @@
 
 import hashlib
 import json
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -62,16 +63,21 @@ def follow_automatically(user_id, target):
     writes nothing when either holds: a third of all signatures ask for it (core.sql)."""
     if not user_id or not registry.is_valid_target(target):
         return
-    opted_out = (
-        f"NOT EXISTS (SELECT 1 FROM {sql.table(NotificationSettings)} "
-        f"WHERE {sql.columns(NotificationSettings, ['user'])} = %s "
-        f"AND {sql.columns(NotificationSettings, ['auto_follow'])} = %s)"
-    )
     sql.insert(
         Follow,
         {"user_id": user_id, "target": target, "active": True, "automatic": True, "created_at": timezone.now()},
-        only_if=(opted_out, [user_id, False]),
+        only_if=(_not_opted_out(), [user_id, False]),
         ignore_conflicts=True,
+    )
+
+
+@cache
+def _not_opted_out():
+    """The condition of `follow_automatically`'s INSERT, built once like the signing path's other statements."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {sql.table(NotificationSettings)} "
+        f"WHERE {sql.columns(NotificationSettings, ['user'])} = %s "
+        f"AND {sql.columns(NotificationSettings, ['auto_follow'])} = %s)"
     )
 
 

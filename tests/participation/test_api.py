@@ -9,8 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def sign(client, petition, governorate="capital", **extra):
+    """POST a signature to `petition` (a petition or its number)."""
     return client.post(
-        f"/api/v1/petitions/{petition.pk}/signatures/",
+        f"/api/v1/petitions/{getattr(petition, 'pk', petition)}/signatures/",
         {"governorate": governorate, "keep_informed": True},
         content_type="application/json",
         **{"HTTP_ACCEPT_LANGUAGE": "en", **extra},
@@ -59,12 +60,7 @@ def test_bad_governorate_is_400(client, citizen, petition):
 @pytest.mark.parametrize("petition_id", [10**6, 2**63, 10**30])
 def test_signing_a_petition_that_does_not_exist_is_404_however_large_its_number(client, citizen, petition_id):
     client.force_login(citizen)
-    response = client.post(
-        f"/api/v1/petitions/{petition_id}/signatures/",
-        {"governorate": "capital"},
-        content_type="application/json",
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    response = sign(client, petition_id)
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert not PetitionSignature.objects.exists()
