@@ -1,5 +1,16 @@
+import json
+import logging
+
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from .errors import InvalidInput, PortalError, Unavailable
+from .outages import is_outage
+
+logger = logging.getLogger("portal.errors")
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):
@@ -11,3 +22,188 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         if request.path_info.startswith(settings.PORTAL_UNPREFIXED_PATHS):
             return response
         return super().process_response(request, response)
+
+
+# --- Untrusted input and the one error shape -----------------------------------------------------------
+
+
+def is_api(request):
+    return request.path_info.startswith("/api/")
+
+
+def is_headless_accounts(request):
+    return request.path_info.startswith("/_allauth/")
+
+
+def error_response(request, error):
+    """A `PortalError` as the client expects it: the API's JSON shape under `/api/`, allauth's own shape under
+    `/_allauth/` (so its clients parse one shape), the themed error page everywhere else."""
+    if is_api(request):
+        response = JsonResponse(error.as_dict(), status=error.status, json_dumps_params={"ensure_ascii": False})
+    elif is_headless_accounts(request):
+        body = {"status": error.status, "errors": [{"code": error.code, "message": error.message}]}
+        response = JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
+    else:
+        title = _("The service is briefly unavailable") if error.status == 503 else _("This cannot be done")
+        html = render_to_string("error.html", {"title": title, "message": error.message})
+        response = HttpResponse(html, status=error.status)
+    for header, value in error.headers().items():
+        response[header] = value
+    return response
+
+
+def json_depth_exceeds(body, limit):
+    """Whether the JSON text nests arrays and objects deeper than `limit`. A linear scan that skips strings,
+    run before any parser sees the body: Python's and DRF's parsers recurse and raise RecursionError (a
+    500) on a few thousand brackets."""
+    depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return False
+
+
+class RequestGuardMiddleware:
+    """One place for the rules every request's untrusted text obeys before any view sees it:
+
+    - no NUL character in the path or in any query parameter (PostgreSQL refuses NUL in text, so it would
+      otherwise reach a query and fail there), and no query parameter longer than
+      `PORTAL_MAX_PARAMETER_LENGTH` characters;
+    - a JSON body nests at most `PORTAL_MAX_JSON_DEPTH` levels (every JSON endpoint, allauth's included).
+
+    A request that breaks one gets a 400 in the shape its client expects, and nothing runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = self.refusal(request)
+        if refusal is not None:
+            return error_response(request, refusal)
+        return self.get_response(request)
+
+    def refusal(self, request):
+        if "\x00" in request.path_info:
+            return InvalidInput(_("The address contains a character that is not allowed."), code="invalid_character")
+        limit = settings.PORTAL_MAX_PARAMETER_LENGTH
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return InvalidInput(
+                    _("The parameter %(name)s contains a character that is not allowed.") % {"name": name[:40]},
+                    code="invalid_character",
+                    field=name[:40],
+                )
+            if len(name) > limit or any(len(value) > limit for value in values):
+                return InvalidInput(
+                    _("The parameter %(name)s is too long (at most %(limit)d characters).")
+                    % {"name": name[:40], "limit": limit},
+                    code="too_long",
+                    field=name[:40],
+                )
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and "json" in request.content_type:
+            try:
+                body = request.body
+            except Exception as error:  # noqa: BLE001 — RequestDataTooBig and friends: Django answers them itself
+                logger.debug("request body unreadable: %s", error)
+                return None
+            if json_depth_exceeds(body, settings.PORTAL_MAX_JSON_DEPTH):
+                return InvalidInput(
+                    _("The JSON body is nested too deeply (at most %(limit)d levels).")
+                    % {"limit": settings.PORTAL_MAX_JSON_DEPTH},
+                    code="too_deep",
+                )
+        return None
+
+
+# The `code` of an error that has none, by status: what DRF would have said for the same status.
+STATUS_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def status_message(status):
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Sign in to do this."),
+        403: _("You may not do this."),
+        404: _("There is no such thing here."),
+        405: _("This method is not allowed here."),
+        413: _("The request is too large."),
+        500: _("Something went wrong on our side. Nothing was changed: please try again."),
+        503: _("The service is briefly unavailable. Please try again in a few seconds."),
+    }
+    return messages.get(status, _("This cannot be done."))
+
+
+class ErrorShapeMiddleware:
+    """Every error answer under `/api/` is JSON `{"detail", "code", …}`, whatever raised it — Django's HTML 404
+    and 400 pages, Wagtail's `{"message"}`, a 10 MB body refused before any view. A `PortalError` raised by any
+    view is answered here too (JSON under `/api/`, the error page elsewhere), and an outage of the database,
+    the cache or the channel layer is a 503 with `Retry-After`, never a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code >= 400 and is_api(request) and not getattr(response, "streaming", False):
+            return self.reshaped(response)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PortalError):
+            return error_response(request, exception)
+        if is_outage(exception):
+            logger.warning("outage answered 503: %s: %s", type(exception).__name__, exception)
+            return error_response(request, Unavailable(retry_after=settings.PORTAL_OUTAGE_RETRY_AFTER))
+        return None
+
+    def reshaped(self, response):
+        body = None
+        if response.get("Content-Type", "").startswith("application/json"):
+            try:
+                body = json.loads(response.content or b"null")
+            except ValueError:
+                body = None
+        if isinstance(body, dict) and "code" in body and "detail" in body:
+            return response
+        shaped = {"detail": status_message(response.status_code), "code": STATUS_CODES.get(response.status_code)}
+        if isinstance(body, dict):
+            detail = body.get("detail") or body.get("message")
+            if isinstance(detail, str):
+                shaped["detail"] = detail
+            shaped.update({key: value for key, value in body.items() if key not in ("detail", "message")})
+            shaped.setdefault("code", STATUS_CODES.get(response.status_code))
+        if shaped["code"] is None:
+            shaped["code"] = "client_error" if response.status_code < 500 else "server_error"
+        reshaped = JsonResponse(shaped, status=response.status_code, json_dumps_params={"ensure_ascii": False})
+        for header in ("Retry-After", "Allow", "WWW-Authenticate", "Vary"):
+            if header in response:
+                reshaped[header] = response[header]
+        return reshaped

@@ -1,8 +1,15 @@
+import sys
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
+
+from .errors import Unavailable
+from .middleware import error_response
+from .outages import is_outage
 
 
 def root_redirect(request):
@@ -53,3 +60,13 @@ def switch_language(request, language):
         httponly=True,
     )
     return response
+
+
+def server_error(request, template_name="500.html"):
+    """Django's 500 view, except that an outage of the database, cache or channel layer — raised wherever, a
+    middleware included — is a 503 with `Retry-After`: the client may try again, nothing was half written.
+    Under `/api/` the answer is JSON either way (core.middleware.ErrorShapeMiddleware reshapes the 500)."""
+    exception = sys.exc_info()[1]
+    if exception is not None and is_outage(exception):
+        return error_response(request, Unavailable(retry_after=settings.PORTAL_OUTAGE_RETRY_AFTER))
+    return defaults.server_error(request, template_name)

@@ -3,11 +3,17 @@ in its own `api.py`; this module gathers them and gives every error one shape.""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import PortalError
 
 
 def exception_handler(exc, context):
-    """Every API error is `{"detail": "...", "code": "...", ...}` in the user's language, never an HTML page."""
+    """Every API error is `{"detail": "...", "code": "...", ...}` in the user's language, never an HTML page.
+    A `PortalError` from any service is answered as it is: no view converts one by hand."""
+    if isinstance(exc, PortalError):
+        return Response(exc.as_dict(), status=exc.status, headers=exc.headers())
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "code" not in response.data:
         codes = exc.get_codes() if hasattr(exc, "get_codes") else None

@@ -12,6 +12,8 @@ from search import views as search_views
 
 from .api import content_api
 
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("", core_views.root_redirect, name="root"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -88,8 +88,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # One error shape under /api/, PortalError and outages (503) answered everywhere (docs/architecture.md).
+    "core.middleware.ErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PortalLocaleMiddleware",
+    # Untrusted input: NUL, over-long parameters and deeply nested JSON refused before any view (docs/security.md).
+    "core.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -266,6 +270,12 @@ PORTAL_UNPREFIXED_PATHS = (
     "/.well-known/",
 )
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Untrusted input (core.middleware.RequestGuardMiddleware) and outages ------------------------------
+PORTAL_MAX_PARAMETER_LENGTH = int(env("PORTAL_MAX_PARAMETER_LENGTH", "2000"))
+PORTAL_MAX_JSON_DEPTH = int(env("PORTAL_MAX_JSON_DEPTH", "32"))
+# Seconds a client is told to wait (Retry-After) when the database, cache or channel layer is down.
+PORTAL_OUTAGE_RETRY_AFTER = int(env("PORTAL_OUTAGE_RETRY_AFTER", "5"))
 # Numbers and dates per language (portal/formats/): the Arabic separators as Kuwait writes them.
 FORMAT_MODULE_PATH = ["portal.formats"]
 
