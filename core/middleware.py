@@ -198,8 +198,10 @@ class ErrorShapeMiddleware:
             detail = body.get("detail") or body.get("message")
             if isinstance(detail, str):
                 shaped["detail"] = detail
-            shaped.update({key: value for key, value in body.items() if key not in ("detail", "message")})
-            shaped.setdefault("code", STATUS_CODES.get(response.status_code))
+            # The original keys stay (Wagtail's clients read `message`); `detail` and `code` are added.
+            shaped.update({key: value for key, value in body.items() if key != "detail"})
+            if not shaped.get("code"):
+                shaped["code"] = STATUS_CODES.get(response.status_code)
         if shaped["code"] is None:
             shaped["code"] = "client_error" if response.status_code < 500 else "server_error"
         reshaped = JsonResponse(shaped, status=response.status_code, json_dumps_params={"ensure_ascii": False})

@@ -78,6 +78,7 @@ def test_every_api_error_has_a_code_whatever_raised_it(client):
     assert wagtail_missing.status_code == 404
     assert wagtail_missing.json()["code"] == "not_found"
     assert wagtail_missing.json()["detail"]
+    assert wagtail_missing.json()["message"]  # Wagtail's own key stays for its clients
 
 
 def test_a_portal_error_raised_by_a_plain_view_is_answered_in_the_clients_shape():
