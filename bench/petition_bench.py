@@ -17,6 +17,12 @@ Phases, in one run: the baseline view for BENCH_BASELINE_SECONDS (30), then sign
 while a poller reads the public count twice a second and compares it with COUNT(*). Then it checks that
 every 2xx has exactly one signature row and that no other rows exist, and prints the figures against the
 target (≥ 300 signatures/s sustained on 2 cores, zero lost, zero duplicate, count lag ≤ 5 s).
+
+The load processes count every answer that is not a 2xx and every request that got no answer, under a short
+description (the status, or the exception), and the bench prints them; a 5xx, a request without an answer, a lost
+or duplicate signature makes it exit with status 1. The server listens on a free port (BENCH_PORT to choose one).
+BENCH_SMOKE=1: 5 seconds of signing, 4 connections from one process, 500 citizens (bench/benchlib.py). Figures go
+to bench/results.json under "petition_signing".
 """
 
 import asyncio
@@ -33,12 +39,14 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from benchlib import SMOKE, Errors, free_port, percentile, record, setting
+
 ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "300"))
-BASELINE_SECONDS = float(os.environ.get("BENCH_BASELINE_SECONDS", str(min(30.0, SECONDS))))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
-GENERATORS = int(os.environ.get("BENCH_GENERATORS", "2"))
+PORT = int(os.environ.get("BENCH_PORT") or "0")  # 0: a free port, chosen in main()
+SECONDS = setting("BENCH_SECONDS", 300.0, 5.0)
+BASELINE_SECONDS = setting("BENCH_BASELINE_SECONDS", min(30.0, SECONDS), 2.0)
+CONNECTIONS = setting("BENCH_CONNECTIONS", 32, 4)
+GENERATORS = setting("BENCH_GENERATORS", 2, 1)
 # The production layout serves plain HTTP from gunicorn (threaded workers) and only websockets from uvicorn
 # (docs/operations.md); BENCH_SERVER=uvicorn serves everything from uvicorn instead, to compare.
 SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
@@ -50,7 +58,7 @@ REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "14"))
 POOL_SIZE = os.environ.get("BENCH_POOL_MAX_SIZE", "8" if SERVER == "uvicorn" else "0")
 CONN_MAX_AGE = os.environ.get("BENCH_CONN_MAX_AGE", "0" if SERVER == "uvicorn" else "60")
 # Enough citizens that each signs the hot petition once at up to ~500/s; past that they sign a second one.
-CITIZENS = int(os.environ.get("BENCH_CITIZENS", str(int(max(5_000, min(150_000, SECONDS * 500))))))
+CITIZENS = setting("BENCH_CITIZENS", int(max(5_000, min(150_000, SECONDS * 500))), 500)
 PETITIONS = 4
 TARGET_RATE = 300.0
 TARGET_LAG_SECONDS = 5.0
@@ -121,7 +129,7 @@ def work_items(citizens, petition_ids):
 
 async def generate(mode, port, citizens, petition_ids, deadline, connections, progress, slot):
     items = work_items(citizens, petition_ids)
-    latencies, signed, statuses = [], [], {}
+    latencies, signed, statuses, errors = [], [], {}, Errors()
 
     async def one_connection():
         connection = Connection(port)
@@ -140,8 +148,9 @@ async def generate(mode, port, citizens, petition_ids, deadline, connections, pr
             started = time.perf_counter()
             try:
                 status, _content = await connection.request("POST", path, headers, body)
-            except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
+            except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError) as error:
                 status = 0  # no answer: counted as an error; the row check shows whether it was written
+                errors.met(error)
             latencies.append(time.perf_counter() - started)
             statuses[status] = statuses.get(status, 0) + 1
             if 200 <= status < 300:
@@ -149,10 +158,12 @@ async def generate(mode, port, citizens, petition_ids, deadline, connections, pr
                 progress[slot * 2] += 1
             else:
                 progress[slot * 2 + 1] += 1
+                if status:
+                    errors.met(status)
         connection.close()
 
     await asyncio.gather(*(one_connection() for _ in range(connections)))
-    return {"latencies": latencies, "signed": signed, "statuses": statuses, "finished": time.time()}
+    return {"latencies": latencies, "signed": signed, "statuses": statuses, "errors": errors, "finished": time.time()}
 
 
 def generator_process(mode, port, citizens, petition_ids, deadline, connections, progress, slot, results):
@@ -189,13 +200,14 @@ def run_load(mode, citizens, petition_ids, seconds, on_tick=None):
             ok = sum(progress[n * 2] for n in range(GENERATORS))
             failed = sum(progress[n * 2 + 1] for n in range(GENERATORS))
             on_tick(time.time() - started, ok, failed)
-    merged = {"latencies": [], "signed": [], "statuses": {}}
+    merged = {"latencies": [], "signed": [], "statuses": {}, "errors": Errors()}
     finished = []
     for _ in processes:
         part = results.get(timeout=120)
         finished.append(part["finished"])
         merged["latencies"] += part["latencies"]
         merged["signed"] += part["signed"]
+        merged["errors"].update(part["errors"])
         for status, count in part["statuses"].items():
             merged["statuses"][status] = merged["statuses"].get(status, 0) + count
     for process in processes:
@@ -386,11 +398,6 @@ class CountPoller(threading.Thread):
 # --- The run -----------------------------------------------------------------------------------------
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else 0.0
-
-
 def bench(database_url, redis_url):
     import django
     import psycopg
@@ -418,7 +425,7 @@ def bench(database_url, redis_url):
     from django.db import connections
 
     print(
-        f"petition signing benchmark — {SERVER_LABEL}, production settings with per-user "
+        f"petition signing benchmark{' (smoke run)' if SMOKE else ''} — {SERVER_LABEL}, production settings with per-user "
         f"sign limits only, PostgreSQL, Redis db {REDIS_DB}; {CONNECTIONS} connections from {GENERATORS} load processes"
     )
     petition_ids, citizens = prepare()
@@ -430,6 +437,7 @@ def bench(database_url, redis_url):
         baseline_ok = sum(n for status, n in baseline["statuses"].items() if 200 <= status < 300)
         baseline_rate = baseline_ok / baseline["seconds"]
         print(f"  baseline (one INSERT per request): {baseline_rate:,.0f} inserts/s over {baseline['seconds']:.0f} s")
+        baseline["errors"].report("the baseline's clients")
 
         poller = CountPoller(database_url.replace("postgres://", "postgresql://", 1), petition_ids[0])
         poller.start()
@@ -496,11 +504,47 @@ def bench(database_url, redis_url):
     print(f"  {f'baseline inserts/s (rows: {baseline_rows:,})':<36} {baseline_rate:>10,.0f}")
     print(f"  {'signing / baseline':<36} {rate / baseline_rate if baseline_rate else 0:>10.2f}")
     print("  (signing rate-limited per user only: the per-address limit is off for a load from one address)")
+    signing["errors"].report("the signing clients")
+    broken = sum(n for status, n in statuses.items() if status == 0 or status >= 500)
+    broken += sum(n for status, n in baseline["statuses"].items() if not 200 <= status < 300)
+    ok_run = broken == 0 and lost == 0 and unanswered_rows == 0 and duplicates == repeated_2xx == 0 and ok > 0
+    print("  RESULT:", "every signature answered and written once" if ok_run else "ERRORS: see above")
+    record(
+        "petition_signing",
+        {
+            "server": SERVER_LABEL,
+            "connections": CONNECTIONS,
+            "seconds": round(signing["seconds"], 1),
+            "signatures_per_second": round(rate),
+            "baseline_inserts_per_second": round(baseline_rate),
+            "ratio_to_baseline": round(rate / baseline_rate, 3) if baseline_rate else None,
+            "latency_ms": {
+                "p50": round(statistics.median(latencies_ms or [0]), 1),
+                "p95": round(percentile(latencies_ms, 0.95), 1),
+            },
+            "statuses": {str(status): n for status, n in sorted(statuses.items())},
+            "errors": signing["errors"].as_dict(),
+            "baseline_errors": baseline["errors"].as_dict(),
+            "lost": lost,
+            "rows_without_answer": unanswered_rows,
+            "duplicates": duplicates,
+            "max_count_lag_seconds": round(max_lag, 2),
+            "targets": {
+                "signatures_per_second_min": TARGET_RATE,
+                "max_count_lag_seconds": TARGET_LAG_SECONDS,
+                "met": rate >= TARGET_RATE and max_lag <= TARGET_LAG_SECONDS,
+            },
+            "ok": ok_run,
+        },
+    )
+    return ok_run
 
 
 def main():
     import psycopg
 
+    global PORT
+    PORT = PORT or free_port()
     url = os.environ.get("DATABASE_URL")
     if not url or not url.startswith(("postgres://", "postgresql://")):
         sys.exit("DATABASE_URL must point at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/portal")
@@ -515,8 +559,9 @@ def main():
     import redis as redis_client
 
     redis_client.Redis.from_url(redis_url).flushdb()
+    ok = False
     try:
-        bench(urlunsplit(parts._replace(path=f"/{name}")), redis_url)
+        ok = bench(urlunsplit(parts._replace(path=f"/{name}")), redis_url)
     finally:
         try:
             from django.db import connections
@@ -527,6 +572,7 @@ def main():
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         redis_client.Redis.from_url(redis_url).flushdb()
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

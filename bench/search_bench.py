@@ -6,7 +6,11 @@ Creates a database of its own (<name>_search_bench) on the server of DATABASE_UR
 into it, indexes the documents in bulk and one at a time, then runs a fixed set of 50 searches (Arabic and
 English, with and without filters, both orders, a second page) and 10 suggestion prefixes for a few rounds.
 Prints indexing throughput and p50/p95 latency, and the ratio of p95 to the target (100 ms on 2 cores).
-Drops its database at the end. Stops by itself: each phase has a time budget."""
+Drops its database at the end. Stops by itself: each phase has a time budget.
+
+A search or suggestion that raises is counted under its error's description, not fatal at once: every error is
+printed at the end and makes the bench exit with status 1. BENCH_SMOKE=1: 500 documents, 20 single updates, one
+round (bench/benchlib.py). Figures go to bench/results.json under "search_engine"."""
 
 import os
 import random
@@ -17,11 +21,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from benchlib import SMOKE, Errors, percentile, record, setting
+
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = 10_000
-SINGLE_UPDATES = 200
-ROUNDS = 8
-QUERY_BUDGET_SECONDS = 150
+DOCUMENTS = setting("BENCH_DOCUMENTS", 10_000, 500)
+SINGLE_UPDATES = setting("BENCH_SINGLE_UPDATES", 200, 20)
+ROUNDS = setting("BENCH_ROUNDS", 8, 1)
+QUERY_BUDGET_SECONDS = setting("BENCH_QUERY_SECONDS", 150, 30)
 TARGET_P95_MS = 100.0
 SEED = 20261126
 
@@ -134,11 +140,6 @@ def generate(count):
         )
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def search_query(spec):
     from django.utils.dateparse import parse_date
 
@@ -176,47 +177,80 @@ def bench(database_url):
 
     rng = random.Random(SEED + 1)
     started = time.perf_counter()
-    for record in rng.sample(records, SINGLE_UPDATES):
-        engine.index([record])
+    for one in rng.sample(records, SINGLE_UPDATES):
+        engine.index([one])
     single_seconds = time.perf_counter() - started
 
     queries = [search_query(spec) for spec in QUERIES]
+    errors = Errors()
+
+    def timed(call, *args):
+        """(milliseconds, result), or (None, None) with the error counted."""
+        started = time.perf_counter()
+        try:
+            result = call(*args)
+        except Exception as error:  # noqa: BLE001 — counted, printed and failing the run at the end
+            errors.met(error)
+            return None, None
+        return (time.perf_counter() - started) * 1000, result
+
     for query in queries:  # warm-up
-        engine.search(query)
+        timed(engine.search, query)
+    errors.clear()
     latencies, matched, deadline = [], [], time.perf_counter() + QUERY_BUDGET_SECONDS
+    first_round = []
     rounds = 0
     while rounds < ROUNDS and time.perf_counter() < deadline:
-        for query in queries:
-            started = time.perf_counter()
-            results = engine.search(query)
-            latencies.append((time.perf_counter() - started) * 1000)
+        for query, spec in zip(queries, QUERIES, strict=True):
+            latency, results = timed(engine.search, query)
+            if latency is None:
+                continue
+            latencies.append(latency)
             if rounds == 0:
                 matched.append(results.count)
+                first_round.append((latency, spec))
         rounds += 1
     suggest_latencies = []
     for _round in range(ROUNDS):
         for prefix in SUGGESTIONS:
-            started = time.perf_counter()
-            engine.suggest(prefix)
-            suggest_latencies.append((time.perf_counter() - started) * 1000)
+            latency, _ = timed(engine.suggest, prefix)
+            if latency is not None:
+                suggest_latencies.append(latency)
 
-    p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)
-    print(f"search benchmark — database engine on PostgreSQL, {DOCUMENTS:,} bilingual documents")
+    p50, p95 = statistics.median(latencies or [0]), percentile(latencies, 0.95)
+    print(
+        f"search benchmark{' (smoke run)' if SMOKE else ''} — database engine on PostgreSQL, {DOCUMENTS:,} bilingual documents"
+    )
     print(f"  indexing, bulk (rebuild):      {DOCUMENTS / bulk_seconds:8.0f} documents/s  ({bulk_seconds:.1f} s)")
     print(f"  indexing, one at a time:       {SINGLE_UPDATES / single_seconds:8.0f} documents/s")
-    print(f"  searches: {len(queries)} queries × {rounds} rounds, median {statistics.median(matched):.0f} matches")
-    print(f"  search latency   p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   max {max(latencies):7.1f} ms")
     print(
-        f"  suggest latency  p50 {statistics.median(suggest_latencies):7.1f} ms"
-        f"   p95 {percentile(suggest_latencies, 0.95):7.1f} ms"
+        f"  searches: {len(queries)} queries × {rounds} rounds, median {statistics.median(matched or [0]):.0f} matches"
     )
+    print(f"  search latency   p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   max {max(latencies, default=0):7.1f} ms")
+    suggest_p50, suggest_p95 = statistics.median(suggest_latencies or [0]), percentile(suggest_latencies, 0.95)
+    print(f"  suggest latency  p50 {suggest_p50:7.1f} ms   p95 {suggest_p95:7.1f} ms")
     print(
         f"  p95 / target ({TARGET_P95_MS:.0f} ms): {p95 / TARGET_P95_MS:.2f}"
         f"  → {'within' if p95 <= TARGET_P95_MS else 'OVER'} target"
     )
-    slowest = sorted(zip(latencies[: len(queries)], QUERIES, strict=True), key=lambda item: -item[0])[:3]
-    for latency, spec in slowest:
+    for latency, spec in sorted(first_round, key=lambda item: -item[0])[:3]:
         print(f"  slowest (first round): {latency:6.1f} ms  {spec}")
+    errors.report("the searches")
+    record(
+        "search_engine",
+        {
+            "documents": DOCUMENTS,
+            "indexing_bulk_per_second": round(DOCUMENTS / bulk_seconds),
+            "indexing_single_per_second": round(SINGLE_UPDATES / single_seconds),
+            "searches": len(latencies),
+            "search_latency_ms": {"p50": round(p50, 1), "p95": round(p95, 1)},
+            "suggest_latency_ms": {"p50": round(suggest_p50, 1), "p95": round(suggest_p95, 1)},
+            "errors": errors.as_dict(),
+            "targets": {"search_p95_ms_max": TARGET_P95_MS, "met": p95 <= TARGET_P95_MS},
+            "ok": not errors and bool(latencies),
+        },
+    )
+    return not errors and bool(latencies)
 
 
 def main():
@@ -238,13 +272,14 @@ def main():
         os.environ.pop("ELASTICSEARCH_URL", None)
         os.environ["PORTAL_DATA_DIR"] = os.environ.get("PORTAL_DATA_DIR") or str(Path("/tmp") / "portal-search-bench")
         sys.path.insert(0, str(ROOT))
-        bench(urlunsplit(parts._replace(path=f"/{name}")))
+        ok = bench(urlunsplit(parts._replace(path=f"/{name}")))
     finally:
         from django.db import connections
 
         connections.close_all()
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
