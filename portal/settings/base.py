@@ -272,7 +272,9 @@ PORTAL_UNPREFIXED_PATHS = (
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Untrusted input (core.middleware.RequestGuardMiddleware) and outages ------------------------------
-PORTAL_MAX_PARAMETER_LENGTH = int(env("PORTAL_MAX_PARAMETER_LENGTH", "2000"))
+# The longest legitimate query parameter is a pasted receipt (identity.receipts.MAX_RECEIPT_LENGTH); gunicorn's
+# own request line limit is about half of this, so the rule matters behind other servers and in tests.
+PORTAL_MAX_PARAMETER_LENGTH = int(env("PORTAL_MAX_PARAMETER_LENGTH", "8192"))
 PORTAL_MAX_JSON_DEPTH = int(env("PORTAL_MAX_JSON_DEPTH", "32"))
 # Seconds a client is told to wait (Retry-After) when the database, cache or channel layer is down.
 PORTAL_OUTAGE_RETRY_AFTER = int(env("PORTAL_OUTAGE_RETRY_AFTER", "5"))
