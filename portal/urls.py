@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/v2/", content_api.urls),
     path("api/v1/", include("portal.api_v1")),
     path("_allauth/", include("allauth.headless.urls")),
+    path("payments/gateway/", include("payments.gateway_urls")),
     path(".well-known/jwks.json", receipt_views.jwks, name="receipt_jwks"),
 ]
 
@@ -42,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("receipts/verify/", receipt_views.verify_receipt_page, name="receipt_verify"),
     path("participate/", include("participation.urls")),
     path("notifications/", include("notifications.urls")),
+    path("payments/", include("payments.urls")),
     path("search/", search_views.search_page, name="search_page"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "search",
     "cms",
     "participation",
+    "payments",
     "notifications",
     "themes",
     "wagtail.contrib.simple_translation",
@@ -245,6 +246,24 @@ else:
 PETITION_SIGN_RATE_LIMITS = (("ip", 1, 60), ("ip", 5, 300), ("user", 1, 60), ("user", 5, 300))
 PETITION_COUNT_LAG_SECONDS = int(env("PETITION_COUNT_LAG_SECONDS", "5"))
 
+# --- Payments (payments/) ----------------------------------------------------------------------------
+# See docs/payments.md. The largest amount a payment may carry, in fils: also a database constraint, so a
+# change here needs a migration (`makemigrations payments`). 10,000 KWD.
+PAYMENTS_MAX_AMOUNT_FILS = 10_000_000
+# Minutes a payment may stay unfinished before `payments_expire` marks it expired.
+PAYMENTS_EXPIRY_MINUTES = int(env("PAYMENTS_EXPIRY_MINUTES", "90"))
+# The gateway new payments go through: "sandbox" (the portal's own test page) or "knet".
+PAYMENTS_GATEWAY = env("PAYMENTS_GATEWAY", "sandbox")
+# KNET (the hosted-page protocol): the terminal's id, password and resource key, and the gateway's addresses.
+KNET_TRANPORTAL_ID = env("KNET_TRANPORTAL_ID", "")
+KNET_TRANPORTAL_PASSWORD = env("KNET_TRANPORTAL_PASSWORD", "")
+KNET_RESOURCE_KEY = env("KNET_RESOURCE_KEY", "")
+KNET_PAYMENT_URL = env("KNET_PAYMENT_URL", "")
+KNET_INQUIRY_URL = env("KNET_INQUIRY_URL", "")
+KNET_TIMEOUT_SECONDS = float(env("KNET_TIMEOUT_SECONDS", "10"))
+# The portal's own address as the gateway reaches it (for responseURL/errorURL), e.g. https://portal.gov.kw
+PAYMENTS_PUBLIC_URL = env("PAYMENTS_PUBLIC_URL", "")
+
 # --- Languages --------------------------------------------------------------------------------------
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", "العربية"), ("en", "English")]
@@ -268,6 +287,7 @@ PORTAL_UNPREFIXED_PATHS = (
     "/ws/",
     "/_allauth/",
     "/.well-known/",
+    "/payments/gateway/",
 )
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 

@@ -1,0 +1,333 @@
+"""The payments ledger. Amounts are integer fils (1 KWD = 1,000 fils), in Kuwaiti dinars only.
+
+A `Payment` moves created → started → submitted → success | failed | cancelled | expired | error; a final
+state never changes. Every transition and every message a gateway sent (as received and decoded) is a
+`PaymentEvent` row, only ever added. A success is credited once: `Credit` has one row per payment and one per
+gateway transaction, by unique constraints, written under a lock on the payment's row (services.py).
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.money import format_fils
+
+CURRENCY = "KWD"
+CURRENCY_NUMERIC = "414"  # ISO 4217
+MAX_METADATA_KEYS = 15
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
+
+
+def new_reference(prefix="PAY"):
+    return prefix + "-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+
+
+def _amount_constraints(field, name):
+    return [
+        models.CheckConstraint(condition=Q(**{f"{field}__gt": 0}), name=f"{name}_positive"),
+        models.CheckConstraint(
+            condition=Q(**{f"{field}__lte": settings.PAYMENTS_MAX_AMOUNT_FILS}), name=f"{name}_at_most_maximum"
+        ),
+    ]
+
+
+class PaymentState(models.TextChoices):
+    CREATED = "created", _("Created")
+    STARTED = "started", _("Started")
+    SUBMITTED = "submitted", _("Submitted")
+    SUCCESS = "success", _("Paid")
+    FAILED = "failed", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    ERROR = "error", _("Error")
+
+
+FINAL_STATES = frozenset(
+    {PaymentState.SUCCESS, PaymentState.FAILED, PaymentState.CANCELLED, PaymentState.EXPIRED, PaymentState.ERROR}
+)
+_ENDINGS = {PaymentState.FAILED, PaymentState.CANCELLED, PaymentState.EXPIRED, PaymentState.ERROR}
+# Which state may follow which. A success needs the gateway's word, so it comes from started or submitted.
+TRANSITIONS = {
+    PaymentState.CREATED: {PaymentState.STARTED} | _ENDINGS,
+    PaymentState.STARTED: {PaymentState.SUBMITTED, PaymentState.SUCCESS} | _ENDINGS,
+    PaymentState.SUBMITTED: {PaymentState.SUCCESS} | _ENDINGS,
+}
+
+
+class Payment(models.Model):
+    """One payment by one payer, through one gateway, for one or more line items."""
+
+    class Source(models.TextChoices):
+        FEE = "fee", _("Service fee")
+        BILLS = "bills", _("Bills")
+        API = "api", _("Authority's system")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, default=new_reference, editable=False)
+    # Null when the line items belong to several authorities (one checkout for bills of two ministries).
+    authority = models.ForeignKey(
+        "cms.Authority", verbose_name=_("authority"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    description_ar = models.CharField(_("description (Arabic)"), max_length=255)
+    description_en = models.CharField(_("description (English)"), max_length=255)
+    amount_fils = models.BigIntegerField(_("amount (fils)"))
+    currency = models.CharField(_("currency"), max_length=3, default=CURRENCY, editable=False)
+    state = models.CharField(_("state"), max_length=10, choices=PaymentState.choices, default=PaymentState.CREATED)
+    gateway = models.CharField(_("gateway"), max_length=20)
+    return_url = models.URLField(_("return URL"), max_length=500, blank=True)
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("payer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="payments",
+    )
+    api_key = models.ForeignKey(
+        "payments.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
+    )
+    service_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    gateway_transaction = models.CharField(_("gateway transaction"), max_length=64, blank=True)
+    failure_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            *_amount_constraints("amount_fils", "payment_amount"),
+            models.CheckConstraint(condition=Q(currency=CURRENCY), name="payment_currency_kwd"),
+            models.CheckConstraint(condition=Q(state__in=PaymentState.values), name="payment_state_known"),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="payment_state_created")]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_final(self):
+        return self.state in FINAL_STATES
+
+    @property
+    def amount_display(self):
+        return format_fils(self.amount_fils)
+
+    def description(self, language=None):
+        from django.utils.translation import get_language
+
+        return self.description_en if (language or get_language() or "ar")[:2] == "en" else self.description_ar
+
+    def clean(self):
+        if not isinstance(self.metadata, dict) or len(self.metadata) > MAX_METADATA_KEYS:
+            raise ValidationError({"metadata": _("At most 15 metadata keys.")})
+
+
+class LineItem(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="line_items")
+    position = models.PositiveSmallIntegerField(default=0)
+    authority = models.ForeignKey("cms.Authority", on_delete=models.PROTECT, related_name="+")
+    label_ar = models.CharField(_("label (Arabic)"), max_length=255)
+    label_en = models.CharField(_("label (English)"), max_length=255)
+    amount_fils = models.BigIntegerField(_("amount (fils)"))
+    bill = models.ForeignKey(
+        "payments.Bill", null=True, blank=True, on_delete=models.PROTECT, related_name="line_items"
+    )
+
+    class Meta:
+        ordering = ["payment", "position"]
+        constraints = _amount_constraints("amount_fils", "line_item_amount")
+
+    def __str__(self):
+        return f"{self.label_en} {self.amount_fils}"
+
+    def label(self, language=None):
+        from django.utils.translation import get_language
+
+        return self.label_en if (language or get_language() or "ar")[:2] == "en" else self.label_ar
+
+
+class AppendOnly(models.Model):
+    """A row that is written once and never changed or deleted (in Python here; on PostgreSQL a trigger too)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(f"{type(self).__name__} rows are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(f"{type(self).__name__} rows are never deleted")
+
+
+class PaymentEvent(AppendOnly):
+    """The ledger's log: one row per transition, per message from a gateway, per refund or staff action."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", _("State changed")
+        GATEWAY = "gateway", _("Gateway message")
+        REFUSED = "refused", _("Message refused")
+        REFUND = "refund", _("Refund")
+        NOTE = "note", _("Note")
+
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    from_state = models.CharField(_("from"), max_length=10, blank=True)
+    to_state = models.CharField(_("to"), max_length=10, blank=True)
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    # A gateway's message exactly as received (text, truncated at 20,000 characters), and what it said decoded.
+    raw = models.TextField(_("as received"), blank=True)
+    decoded = models.JSONField(_("decoded"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.kind} {self.from_state}→{self.to_state}"
+
+
+class Credit(AppendOnly):
+    """The money a successful payment brought in: at most one per payment and one per gateway transaction."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="credit")
+    gateway = models.CharField(max_length=20)
+    gateway_transaction = models.CharField(max_length=64)
+    amount_fils = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit")
+        constraints = [
+            *_amount_constraints("amount_fils", "credit_amount"),
+            models.UniqueConstraint(fields=["gateway", "gateway_transaction"], name="one_credit_per_transaction"),
+        ]
+
+    def __str__(self):
+        return f"{self.payment_id}: {self.amount_fils}"
+
+
+class Bill(models.Model):
+    """A due an authority asks a citizen to pay (a fine, a utility bill), pushed through the API."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        PARTLY_PAID = "partly_paid", _("Partly paid")
+        PAID = "paid", _("Paid")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATES = (State.OPEN, State.PARTLY_PAID)
+
+    authority = models.ForeignKey(
+        "cms.Authority", verbose_name=_("authority"), on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.CharField(_("bill number"), max_length=40)
+    # The payer: a keyed hash of the civil ID (as identity.NationalIdentity stores it), or an account number.
+    payer_civil_id_hash = models.CharField(_("payer (civil ID, keyed hash)"), max_length=64, blank=True, db_index=True)
+    payer_account = models.CharField(_("payer's account number"), max_length=40, blank=True)
+    description_ar = models.CharField(_("description (Arabic)"), max_length=255)
+    description_en = models.CharField(_("description (English)"), max_length=255)
+    amount_due_fils = models.BigIntegerField(_("amount due (fils)"))
+    amount_paid_fils = models.BigIntegerField(_("amount paid (fils)"), default=0)
+    due_date = models.DateField(_("due date"))
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    partial_allowed = models.BooleanField(_("partial payment allowed"), default=False)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bill")
+        verbose_name_plural = _("bills")
+        ordering = ["due_date", "pk"]
+        constraints = [
+            *_amount_constraints("amount_due_fils", "bill_amount_due"),
+            models.CheckConstraint(
+                condition=Q(amount_paid_fils__gte=0, amount_paid_fils__lte=models.F("amount_due_fils")),
+                name="bill_paid_within_due",
+            ),
+            models.UniqueConstraint(fields=["authority", "number"], name="bill_number_unique_per_authority"),
+            models.CheckConstraint(condition=~Q(payer_civil_id_hash="") | ~Q(payer_account=""), name="bill_has_payer"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}"
+
+    @property
+    def amount_outstanding_fils(self):
+        return self.amount_due_fils - self.amount_paid_fils
+
+    def description(self, language=None):
+        from django.utils.translation import get_language
+
+        return self.description_en if (language or get_language() or "ar")[:2] == "en" else self.description_ar
+
+
+class ApiKey(models.Model):
+    """A key an authority's system uses on /api/v1/payments/ and /api/v1/bills/. Only a SHA-256 of the secret
+    is stored (the secret is 256 random bits, so a plain hash cannot be reversed by guessing); the prefix is
+    shown to tell keys apart. A key sees its own authority's data only, and only within its scopes."""
+
+    class Scope(models.TextChoices):
+        PAYMENTS = "payments", _("Create and read payments")
+        BILLS = "bills", _("Push and read bills")
+        REFUNDS = "refunds", _("Refund payments")
+
+    authority = models.ForeignKey(
+        "cms.Authority", verbose_name=_("authority"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["authority", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+
+class IdempotencyRecord(models.Model):
+    """What a request with an `Idempotency-Key` created, so that the same request within 24 hours answers the
+    same, and a different request under the same key is refused."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    bill = models.ForeignKey(Bill, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_unique_per_api_key")]
+
+    def __str__(self):
+        return self.key

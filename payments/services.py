@@ -1,0 +1,413 @@
+"""Every write of the payments ledger, each in a transaction. Other apps create payments through
+`create_payment` (docs/payments.md, "For other apps").
+
+The one rule that matters most: a payment succeeds and is credited at most once. The payment's row is
+locked (`SELECT … FOR UPDATE`) for every transition, a final state is never left, and `Credit` has a unique
+row per payment and per gateway transaction, so even two processes that both believe they may credit cannot
+both commit.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import events
+
+from . import gateways
+from .errors import InvalidPayment, PaymentFinal, PaymentNotFound
+from .gateways import CallbackRefused, GatewayResult, Outcome
+from .models import (
+    CURRENCY,
+    FINAL_STATES,
+    MAX_METADATA_KEYS,
+    TRANSITIONS,
+    Bill,
+    Credit,
+    LineItem,
+    Payment,
+    PaymentEvent,
+    PaymentState,
+)
+
+logger = logging.getLogger(__name__)
+RAW_LIMIT = 20_000
+# The domain event each final state announces (docs/events.md).
+EVENT_NAMES = {
+    PaymentState.SUCCESS: "payment.succeeded",
+    PaymentState.FAILED: "payment.failed",
+    PaymentState.CANCELLED: "payment.cancelled",
+    PaymentState.EXPIRED: "payment.expired",
+    PaymentState.ERROR: "payment.error",
+}
+MAX_LINE_ITEMS = 50
+MAX_METADATA_KEY_LENGTH = 30
+MAX_METADATA_VALUE_LENGTH = 100
+
+
+# --- Creating -----------------------------------------------------------------------------------------
+
+
+def check_amount(amount_fils, field="amount"):
+    """An amount in fils the ledger accepts: a whole number above zero, at most PAYMENTS_MAX_AMOUNT_FILS."""
+    if isinstance(amount_fils, bool) or not isinstance(amount_fils, int):
+        raise InvalidPayment(_("The amount must be a whole number of fils."), field=field)
+    if amount_fils <= 0:
+        raise InvalidPayment(_("The amount must be more than zero."), field=field)
+    if amount_fils > settings.PAYMENTS_MAX_AMOUNT_FILS:
+        raise InvalidPayment(
+            _("The amount may not be more than %(maximum)d fils.") % {"maximum": settings.PAYMENTS_MAX_AMOUNT_FILS},
+            field=field,
+        )
+    return amount_fils
+
+
+def check_metadata(metadata):
+    metadata = metadata or {}
+    if not isinstance(metadata, dict):
+        raise InvalidPayment(_("Metadata must be an object of keys and values."), field="metadata")
+    if len(metadata) > MAX_METADATA_KEYS:
+        raise InvalidPayment(_("At most 15 metadata keys."), field="metadata")
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not 0 < len(key) <= MAX_METADATA_KEY_LENGTH:
+            raise InvalidPayment(_("A metadata key is 1 to 30 characters."), field="metadata")
+        if isinstance(value, str) and len(value) > MAX_METADATA_VALUE_LENGTH:
+            raise InvalidPayment(_("A metadata value is at most 100 characters."), field="metadata")
+        if value is not None and not isinstance(value, str | int | float | bool):
+            raise InvalidPayment(_("A metadata value is a string, a number or true/false."), field="metadata")
+    return metadata
+
+
+def check_return_url(return_url):
+    if not return_url:
+        return ""
+    try:
+        URLValidator(schemes=["https", "http"])(return_url)
+    except ValidationError:
+        raise InvalidPayment(_("The return URL is not a web address."), field="return_url") from None
+    if len(return_url) > 500:
+        raise InvalidPayment(_("The return URL is too long."), field="return_url")
+    return return_url
+
+
+def _text(value, field, length=255):
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidPayment(_("This text is required."), field=field)
+    if len(value) > length or "\x00" in value:
+        raise InvalidPayment(_("This text is too long."), field=field)
+    return value.strip()
+
+
+def create_payment(
+    *,
+    authority,
+    amount_fils,
+    description_ar,
+    description_en,
+    source=Payment.Source.API,
+    line_items=None,
+    return_url="",
+    metadata=None,
+    payer=None,
+    gateway=None,
+    service_page=None,
+    api_key=None,
+):
+    """A new payment in the state `created`, with its line items, ready for `start_payment`.
+
+    `line_items` is a list of dicts with `label_ar`, `label_en`, `amount_fils` and optionally `authority`
+    and `bill`; their amounts must add up to `amount_fils`. Without it the payment has one line, its
+    description. `authority` may be None only when the lines name their own authorities. The amount is the
+    caller's (a server-side figure, never the browser's); `gateway` defaults to PAYMENTS_GATEWAY."""
+    amount_fils = check_amount(amount_fils)
+    description_ar = _text(description_ar, "description_ar")
+    description_en = _text(description_en, "description_en")
+    metadata = check_metadata(metadata)
+    return_url = check_return_url(return_url)
+    gateway_name = gateways.get(gateway).name
+    items = list(line_items or [{"label_ar": description_ar, "label_en": description_en, "amount_fils": amount_fils}])
+    if not items or len(items) > MAX_LINE_ITEMS:
+        raise InvalidPayment(_("A payment has 1 to 50 line items."), field="line_items")
+    for index, item in enumerate(items):
+        check_amount(item.get("amount_fils"), field=f"line_items[{index}].amount_fils")
+        item.setdefault("authority", authority)
+        if item["authority"] is None:
+            raise InvalidPayment(_("Each line item needs an authority."), field="line_items")
+        _text(item.get("label_ar"), f"line_items[{index}].label_ar")
+        _text(item.get("label_en"), f"line_items[{index}].label_en")
+    if sum(item["amount_fils"] for item in items) != amount_fils:
+        raise InvalidPayment(_("The line items do not add up to the amount."), field="line_items")
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            authority=authority,
+            source=source,
+            description_ar=description_ar,
+            description_en=description_en,
+            amount_fils=amount_fils,
+            gateway=gateway_name,
+            return_url=return_url,
+            metadata=metadata,
+            payer=payer,
+            service_page=service_page,
+            api_key=api_key,
+        )
+        LineItem.objects.bulk_create(
+            LineItem(
+                payment=payment,
+                position=index,
+                authority=item["authority"],
+                label_ar=item["label_ar"].strip(),
+                label_en=item["label_en"].strip(),
+                amount_fils=item["amount_fils"],
+                bill=item.get("bill"),
+            )
+            for index, item in enumerate(items)
+        )
+        PaymentEvent.objects.create(
+            payment=payment, kind=PaymentEvent.Kind.TRANSITION, to_state=PaymentState.CREATED, source=source
+        )
+    return payment
+
+
+def pay_service_fee(page, payer):
+    """A payment of a service page's fee by `payer`: the amount is the page's `fee_fils`, the authority the
+    page's, the description the service's title in both languages."""
+    from .selectors import titles_by_language
+
+    titles = titles_by_language(page)
+    title_ar = titles.get("ar") or page.title
+    title_en = titles.get("en") or page.title
+    return create_payment(
+        authority=page.authority,
+        amount_fils=page.fee_fils,
+        description_ar=f"رسم: {title_ar}"[:255],
+        description_en=f"Fee: {title_en}"[:255],
+        source=Payment.Source.FEE,
+        payer=payer,
+        service_page=page,
+        metadata={"service_id": page.service_id},
+    )
+
+
+# --- Moving through the states -------------------------------------------------------------------------
+
+
+def _locked(reference):
+    payment = Payment.objects.select_for_update().filter(reference=reference).first()
+    if payment is None:
+        raise PaymentNotFound()
+    return payment
+
+
+def _transition(payment, to_state, *, source, note="", decoded=None):
+    """Move a locked payment to `to_state` and log it. Refuses any move TRANSITIONS does not allow."""
+    if to_state not in TRANSITIONS.get(payment.state, ()):
+        raise PaymentFinal() if payment.is_final else InvalidPayment(_("This payment cannot change that way."))
+    from_state = payment.state
+    payment.state = to_state
+    fields = ["state", "updated_at"]
+    if to_state in FINAL_STATES:
+        payment.finished_at = timezone.now()
+        fields.append("finished_at")
+    if note and to_state in FINAL_STATES and to_state != PaymentState.SUCCESS:
+        payment.failure_reason = note[:255]
+        fields.append("failure_reason")
+    payment.save(update_fields=fields)
+    PaymentEvent.objects.create(
+        payment=payment,
+        kind=PaymentEvent.Kind.TRANSITION,
+        from_state=from_state,
+        to_state=to_state,
+        source=source,
+        note=note[:500],
+        decoded=decoded or {},
+    )
+    if to_state in FINAL_STATES:
+        events.emit(EVENT_NAMES[to_state], payment_id=payment.pk, reference=payment.reference)
+
+
+def start_payment(payment, request):
+    """Send the payer to the gateway: `created` becomes `started`, and the gateway says where to go. A payment
+    already started is sent to the same place again (a reload); a final one is refused."""
+    gateway = gateways.get(payment.gateway)
+    with transaction.atomic():
+        payment = _locked(payment.reference)
+        if payment.is_final:
+            raise PaymentFinal()
+        if payment.state == PaymentState.CREATED:
+            _transition(payment, PaymentState.STARTED, source=gateway.name)
+    return gateway.start(payment, request)
+
+
+def log_message(gateway_name, *, raw, decoded=None, payment=None, refused_reason=""):
+    """Append a gateway's message, as received and decoded, to the log (refused ones too)."""
+    return PaymentEvent.objects.create(
+        payment=payment,
+        kind=PaymentEvent.Kind.REFUSED if refused_reason else PaymentEvent.Kind.GATEWAY,
+        source=gateway_name,
+        raw=(raw or "")[:RAW_LIMIT],
+        decoded=decoded or {},
+        note=refused_reason[:500],
+    )
+
+
+def record_refused(gateway_name, refused: CallbackRefused):
+    """A callback that could not be read or trusted: logged (against its payment when it names one that
+    exists), and nothing else changes."""
+    with transaction.atomic():
+        payment = Payment.objects.filter(reference=refused.reference).first() if refused.reference else None
+        log_message(
+            gateway_name, raw=refused.raw, decoded=refused.decoded, payment=payment, refused_reason=refused.reason
+        )
+    logger.warning("payments: %s callback refused: %s", gateway_name, refused.reason)
+
+
+def handle_callback(gateway, result: GatewayResult):
+    """A gateway's callback about a payment. The message is logged whatever it says. A final payment does not
+    change (a replay, a callback out of order). A success is believed only once `gateway.confirm` agrees
+    (KNET's inquiry), and only for the payment's own amount and currency; it is then credited once."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(reference=result.reference).first()
+        log_message(gateway.name, raw=result.raw, decoded=result.decoded, payment=payment)
+        if payment is None:
+            raise PaymentNotFound()
+        if payment.gateway != gateway.name:
+            raise InvalidPayment(_("This payment is not being paid through this gateway."))
+        if payment.is_final:
+            PaymentEvent.objects.create(
+                payment=payment,
+                kind=PaymentEvent.Kind.NOTE,
+                source=gateway.name,
+                note=f"ignored: the payment is already {payment.state}",
+            )
+            return payment
+        _answered(payment, gateway.name)
+    # The confirmation may ask the gateway over the network: never while holding the payment's lock.
+    confirmed = gateway.confirm(payment, result) if result.outcome == Outcome.SUCCESS else result
+    return settle(payment.reference, confirmed, source=gateway.name)
+
+
+def _answered(payment, source):
+    """The gateway answered about a payment: it has been submitted (through started, if it was not yet)."""
+    if payment.state == PaymentState.CREATED:
+        _transition(payment, PaymentState.STARTED, source=source)
+    if payment.state == PaymentState.STARTED:
+        _transition(payment, PaymentState.SUBMITTED, source=source)
+
+
+def settle(reference, result: GatewayResult, *, source):
+    """Apply a confirmed result to the payment `reference` under its lock: success (credited once), failed,
+    cancelled or error; a pending result changes nothing. A final payment is left as it is."""
+    with transaction.atomic():
+        payment = _locked(reference)
+        if payment.is_final:
+            return payment
+        if result is not None and result.decoded and result.raw:
+            log_message(source, raw=result.raw, decoded=result.decoded, payment=payment)
+        outcome = result.outcome if result is not None else Outcome.ERROR
+        if outcome != Outcome.PENDING:
+            _answered(payment, source)
+        if outcome == Outcome.SUCCESS:
+            mismatch = _mismatch(payment, result)
+            if mismatch:
+                _transition(payment, PaymentState.ERROR, source=source, note=mismatch)
+            else:
+                _credit(payment, result, source)
+        elif outcome == Outcome.FAILED:
+            _transition(payment, PaymentState.FAILED, source=source, note=result.reason or "declined")
+        elif outcome == Outcome.CANCELLED:
+            _transition(payment, PaymentState.CANCELLED, source=source, note=result.reason or "cancelled")
+        elif outcome == Outcome.ERROR:
+            _transition(payment, PaymentState.ERROR, source=source, note=result.reason or "gateway error")
+    return payment
+
+
+def _mismatch(payment, result):
+    if result.amount_fils != payment.amount_fils:
+        return f"amount mismatch: the gateway says {result.amount_fils} fils, the payment is {payment.amount_fils}"
+    if (result.currency or CURRENCY) != CURRENCY:
+        return f"currency mismatch: the gateway says {result.currency}"
+    if not result.transaction_id:
+        return "the gateway gave no transaction id"
+    return ""
+
+
+def _credit(payment, result, source):
+    try:
+        with transaction.atomic():
+            Credit.objects.create(
+                payment=payment,
+                gateway=payment.gateway,
+                gateway_transaction=result.transaction_id[:64],
+                amount_fils=payment.amount_fils,
+            )
+    except IntegrityError:
+        # The gateway's transaction was already credited to another payment: never twice.
+        _transition(payment, PaymentState.ERROR, source=source, note="the gateway transaction was already credited")
+        return
+    payment.gateway_transaction = result.transaction_id[:64]
+    payment.save(update_fields=["gateway_transaction", "updated_at"])
+    _transition(payment, PaymentState.SUCCESS, source=source)
+    _pay_bills(payment)
+
+
+def _pay_bills(payment):
+    """A successful payment's line items that pay bills: each bill's paid amount grows, under the bill's lock."""
+    bill_ids = [item.bill_id for item in payment.line_items.all() if item.bill_id]
+    if not bill_ids:
+        return
+    bills = {bill.pk: bill for bill in Bill.objects.select_for_update().filter(pk__in=bill_ids).order_by("pk")}
+    for item in payment.line_items.all():
+        bill = bills.get(item.bill_id)
+        if bill is None:
+            continue
+        bill.amount_paid_fils = min(bill.amount_due_fils, bill.amount_paid_fils + item.amount_fils)
+        if bill.amount_paid_fils >= bill.amount_due_fils:
+            bill.state = Bill.State.PAID
+        else:
+            bill.state = Bill.State.PARTLY_PAID
+        bill.save(update_fields=["amount_paid_fils", "state", "updated_at"])
+        events.emit("bill.paid" if bill.state == Bill.State.PAID else "bill.partly_paid", bill_id=bill.pk)
+
+
+# --- Expiry ---------------------------------------------------------------------------------------------
+
+
+def expire_stale_payments(now=None):
+    """Every payment unfinished PAYMENTS_EXPIRY_MINUTES after it was created becomes `expired`. A payment a
+    gateway can be asked about (KNET) is asked first: one paid at the last minute is credited, not expired.
+    Returns how many expired."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.PAYMENTS_EXPIRY_MINUTES)
+    expired = 0
+    stale = Payment.objects.filter(created_at__lt=cutoff).exclude(state__in=FINAL_STATES)
+    for reference, gateway_name, state in stale.values_list("reference", "gateway", "state").iterator():
+        if state != PaymentState.CREATED:
+            late = _late_answer(gateway_name, reference)
+            if late is not None and late.outcome != Outcome.PENDING:
+                settle(reference, late, source=gateway_name)
+                continue
+        with transaction.atomic():
+            payment = _locked(reference)
+            if not payment.is_final:
+                _transition(payment, PaymentState.EXPIRED, source="expiry", note="not finished in time")
+                expired += 1
+    return expired
+
+
+def _late_answer(gateway_name, reference):
+    gateway = gateways.get(gateway_name)
+    inquire = getattr(gateway, "inquire", None)
+    if inquire is None:
+        return None
+    payment = Payment.objects.get(reference=reference)
+    try:
+        return inquire(payment)
+    except Exception:  # noqa: BLE001 — an unanswered inquiry leaves the expiry to decide
+        logger.warning("payments: inquiry for %s before expiry failed", reference, exc_info=True)
+        return None

@@ -1,0 +1,4 @@
+from .views import urlpatterns
+
+app_name = "payments"
+urlpatterns = urlpatterns
