@@ -24,6 +24,20 @@ class BillNotFound(NotFound):
         return _("There is no such bill.")
 
 
+class BillExists(Conflict):
+    code = "bill_exists"
+
+    def default_message(self):
+        return _("This authority already has a bill with this number.")
+
+
+class BillNotOpen(Conflict):
+    code = "bill_not_open"
+
+    def default_message(self):
+        return _("Only an open bill with nothing paid can be cancelled.")
+
+
 class UnknownGateway(InvalidInput):
     code = "unknown_gateway"
 

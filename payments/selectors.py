@@ -4,8 +4,8 @@ from django.utils.translation import gettext as _
 
 from cms.models import ServicePage
 
-from .errors import InvalidPayment, PaymentNotFound
-from .models import Payment
+from .errors import BillNotFound, InvalidPayment, PaymentNotFound
+from .models import Bill, Payment
 
 
 def payment_for_viewer(reference, user):
@@ -35,3 +35,60 @@ def titles_by_language(page):
     """A page's title in each language it is published in, keyed by language code."""
     pages = type(page).objects.filter(translation_key=page.translation_key).select_related("locale")
     return {other.locale.language_code: other.title for other in pages}
+
+
+def payments_of(authority, state=None):
+    """An authority's payments (by its code: the same authority in either language), newest first."""
+    payments = (
+        Payment.objects.filter(line_items__authority__code=authority.code)
+        .distinct()
+        .select_related("authority")
+        .prefetch_related("line_items__authority", "line_items__bill")
+    )
+    if state:
+        payments = payments.filter(state=state)
+    return payments.order_by("-created_at", "-pk")
+
+
+def payment_of(authority, reference):
+    payment = payments_of(authority).filter(reference=str(reference)[:20]).first()
+    if payment is None:
+        raise PaymentNotFound()
+    return payment
+
+
+def bills_of(authority, state=None):
+    bills = Bill.objects.filter(authority__code=authority.code).select_related("authority")
+    if state:
+        bills = bills.filter(state=state)
+    return bills.order_by("-created_at", "-pk")
+
+
+def bill_of(authority, number):
+    bill = bills_of(authority).filter(number=str(number)[:40]).first()
+    if bill is None:
+        raise BillNotFound()
+    return bill
+
+
+def civil_id_hash_of(user):
+    """The keyed hash of the civil ID the citizen signed in with (national ID), or "" without one."""
+    if not user.is_authenticated:
+        return ""
+    identity = getattr(user, "national_identity", None)
+    return identity.civil_id_hash if identity is not None else ""
+
+
+def open_bills_for(user):
+    """Every open bill, from every authority, addressed to the civil ID the citizen signed in with."""
+    from django.utils import timezone
+
+    civil_hash = civil_id_hash_of(user)
+    if not civil_hash:
+        return Bill.objects.none()
+    return (
+        Bill.objects.filter(payer_civil_id_hash=civil_hash, state__in=Bill.OPEN_STATES)
+        .exclude(expires_at__lt=timezone.now())
+        .select_related("authority")
+        .order_by("due_date", "pk")
+    )

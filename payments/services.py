@@ -20,15 +20,25 @@ from django.utils.translation import gettext as _
 from core import events
 
 from . import gateways
-from .errors import InvalidPayment, PaymentFinal, PaymentNotFound
+from .errors import (
+    BillExists,
+    BillNotFound,
+    BillNotOpen,
+    IdempotencyConflict,
+    InvalidPayment,
+    PaymentFinal,
+    PaymentNotFound,
+)
 from .gateways import CallbackRefused, GatewayResult, Outcome
 from .models import (
     CURRENCY,
     FINAL_STATES,
     MAX_METADATA_KEYS,
     TRANSITIONS,
+    ApiKey,
     Bill,
     Credit,
+    IdempotencyRecord,
     LineItem,
     Payment,
     PaymentEvent,
@@ -46,6 +56,7 @@ EVENT_NAMES = {
     PaymentState.ERROR: "payment.error",
 }
 MAX_LINE_ITEMS = 50
+IDEMPOTENCY_HOURS = 24
 MAX_METADATA_KEY_LENGTH = 30
 MAX_METADATA_VALUE_LENGTH = 100
 
@@ -411,3 +422,208 @@ def _late_answer(gateway_name, reference):
     except Exception:  # noqa: BLE001 — an unanswered inquiry leaves the expiry to decide
         logger.warning("payments: inquiry for %s before expiry failed", reference, exc_info=True)
         return None
+
+
+# --- Bills ------------------------------------------------------------------------------------------------
+
+
+def push_bill(
+    *,
+    authority,
+    number,
+    amount_due_fils,
+    due_date,
+    description_ar,
+    description_en,
+    payer_civil_id="",
+    payer_account="",
+    expires_at=None,
+    partial_allowed=False,
+):
+    """A bill an authority's system pushes. Its number is unique per authority (a second push of the same
+    number is a 409); the payer is a civil ID — stored only as identity's keyed hash, so that the citizen who
+    signs in with that national ID sees it — or an account number."""
+    from identity.national_id import civil_id_hash
+
+    number = _text(number, "number", 40)
+    amount_due_fils = check_amount(amount_due_fils, field="amount_due")
+    civil_hash = ""
+    if payer_civil_id:
+        try:
+            civil_hash = civil_id_hash(str(payer_civil_id))
+        except ValueError:
+            raise InvalidPayment(_("A civil ID number has 12 digits."), field="payer_civil_id") from None
+    payer_account = (payer_account or "").strip()
+    if len(payer_account) > 40:
+        raise InvalidPayment(_("This text is too long."), field="payer_account")
+    if not civil_hash and not payer_account:
+        raise InvalidPayment(_("A bill needs a payer: a civil ID or an account number."), field="payer_civil_id")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise InvalidPayment(_("The expiry must be in the future."), field="expires_at")
+    with transaction.atomic():
+        if Bill.objects.filter(authority=authority, number=number).exists():
+            raise BillExists()
+        try:
+            with transaction.atomic():
+                bill = Bill.objects.create(
+                    authority=authority,
+                    number=number,
+                    payer_civil_id_hash=civil_hash,
+                    payer_account=payer_account,
+                    description_ar=_text(description_ar, "description_ar"),
+                    description_en=_text(description_en, "description_en"),
+                    amount_due_fils=amount_due_fils,
+                    due_date=due_date,
+                    expires_at=expires_at,
+                    partial_allowed=bool(partial_allowed),
+                )
+        except IntegrityError:
+            raise BillExists() from None
+    return bill
+
+
+def cancel_bill(bill):
+    """An authority withdraws a bill nobody has paid anything of yet."""
+    with transaction.atomic():
+        bill = Bill.objects.select_for_update().get(pk=bill.pk)
+        if bill.state != Bill.State.OPEN:
+            raise BillNotOpen()
+        bill.state = Bill.State.CANCELLED
+        bill.save(update_fields=["state", "updated_at"])
+        events.emit("bill.cancelled", bill_id=bill.pk)
+    return bill
+
+
+def expire_bills(now=None):
+    """Open bills past their expiry become expired. Returns how many."""
+    now = now or timezone.now()
+    ids = list(Bill.objects.filter(state__in=Bill.OPEN_STATES, expires_at__lt=now).values_list("pk", flat=True))
+    with transaction.atomic():
+        count = Bill.objects.filter(pk__in=ids, state__in=Bill.OPEN_STATES).update(
+            state=Bill.State.EXPIRED, updated_at=now
+        )
+    for pk in ids:
+        events.emit("bill.expired", bill_id=pk)
+    return count
+
+
+def checkout_bills(user, choices):
+    """One payment for several of a citizen's open bills, possibly of several authorities. `choices` maps a
+    bill's id to the amount to pay in fils (None: what is outstanding). Only a bill that allows partial
+    payment may be paid in part; no bill may be paid beyond what is outstanding."""
+    from .selectors import open_bills_for
+
+    if not choices:
+        raise InvalidPayment(_("Choose at least one bill to pay."), field="bills")
+    bills = {bill.pk: bill for bill in open_bills_for(user).filter(pk__in=list(choices))}
+    if len(bills) != len(choices):
+        raise BillNotFound()
+    items = []
+    for bill_id, wanted in choices.items():
+        bill = bills[bill_id]
+        outstanding = bill.amount_outstanding_fils
+        amount = outstanding if wanted in (None, "") else wanted
+        check_amount(amount, field=f"amount_{bill_id}")
+        if amount > outstanding:
+            raise InvalidPayment(_("You cannot pay more than is outstanding on a bill."), field=f"amount_{bill_id}")
+        if amount < outstanding and not bill.partial_allowed:
+            raise InvalidPayment(_("This bill must be paid in full."), field=f"amount_{bill_id}")
+        items.append(
+            {
+                "label_ar": f"{bill.description_ar} ({bill.number})"[:255],
+                "label_en": f"{bill.description_en} ({bill.number})"[:255],
+                "amount_fils": amount,
+                "authority": bill.authority,
+                "bill": bill,
+            }
+        )
+    authorities = {item["authority"].pk for item in items}
+    count = len(items)
+    return create_payment(
+        authority=items[0]["authority"] if len(authorities) == 1 else None,
+        amount_fils=sum(item["amount_fils"] for item in items),
+        description_ar=f"سداد {count} فاتورة" if count > 1 else items[0]["label_ar"],
+        description_en=f"Payment of {count} bills" if count > 1 else items[0]["label_en"],
+        source=Payment.Source.BILLS,
+        line_items=items,
+        payer=user,
+    )
+
+
+# --- Idempotency ------------------------------------------------------------------------------------------
+
+
+def idempotent(api_key, key, request_hash, create):
+    """Run `create()` once per `Idempotency-Key`: the same key with the same request within
+    IDEMPOTENCY_HOURS gives back what the first created (`(thing, True)`); the same key with another
+    request is a 409. Without a key, `create()` runs. Two identical requests at once create one thing (a
+    unique constraint on the key)."""
+    if not key:
+        return create(), False
+    if len(key) > 255 or not key.isprintable():
+        raise InvalidPayment(_("An Idempotency-Key is at most 255 printable characters."), field="Idempotency-Key")
+    since = timezone.now() - timedelta(hours=IDEMPOTENCY_HOURS)
+    earlier = _earlier(api_key, key, request_hash, since)
+    if earlier is not None:
+        return earlier, True
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.filter(api_key=api_key, key=key, created_at__lt=since).delete()
+            created = create()
+            IdempotencyRecord.objects.create(
+                api_key=api_key,
+                key=key,
+                request_hash=request_hash,
+                payment=created if isinstance(created, Payment) else None,
+                bill=created if isinstance(created, Bill) else None,
+            )
+    except IntegrityError:
+        earlier = _earlier(api_key, key, request_hash, since)
+        if earlier is None:
+            raise
+        return earlier, True
+    return created, False
+
+
+def _earlier(api_key, key, request_hash, since):
+    record = (
+        IdempotencyRecord.objects.filter(api_key=api_key, key=key, created_at__gte=since)
+        .select_related("payment", "bill")
+        .first()
+    )
+    if record is None:
+        return None
+    if record.request_hash != request_hash:
+        raise IdempotencyConflict()
+    return record.payment or record.bill
+
+
+# --- API keys ---------------------------------------------------------------------------------------------
+
+
+def create_api_key(*, authority, name, scopes, created_by=None):
+    """A new key for `authority`: returns (ApiKey, the secret token). The token is shown once; only its
+    SHA-256 is kept."""
+    from .api_keys import new_token
+
+    scopes = sorted(set(scopes))
+    if not scopes or not set(scopes) <= set(ApiKey.Scope.values):
+        raise InvalidPayment(_("Choose the key's scopes."), field="scopes")
+    prefix, secret_hash, token = new_token()
+    with transaction.atomic():
+        api_key = ApiKey.objects.create(
+            authority=authority,
+            name=_text(name, "name", 100),
+            prefix=prefix,
+            secret_hash=secret_hash,
+            scopes=scopes,
+            created_by=created_by,
+        )
+    return api_key, token
+
+
+def revoke_api_key(api_key):
+    with transaction.atomic():
+        ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db()
+    return api_key

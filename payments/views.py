@@ -1,14 +1,18 @@
 """The citizen's pages: paying a service's fee, a payment's page (state, receipt), the sandbox's hosted
 page, and the gateways' callbacks. Thin: services write, selectors read."""
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.errors import PortalError
 from identity.models import Action
 from identity.policy import may
 
@@ -51,6 +55,52 @@ def payment_detail(request, reference):
     )
 
 
+@login_required
+def my_bills(request):
+    """Every open bill addressed to the citizen's civil ID, from every authority, paid in one checkout."""
+    bills = list(selectors.open_bills_for(request.user))
+    error = None
+    if request.method == "POST":
+        try:
+            payment = services.checkout_bills(request.user, _chosen_bills(request.POST))
+        except PortalError as refused:
+            error = refused
+        else:
+            return redirect("payments:pay", payment.reference)
+    return render(
+        request,
+        "payments/bills.html",
+        {
+            "bills": bills,
+            "error": error,
+            "has_national_id": bool(selectors.civil_id_hash_of(request.user)),
+        },
+        status=error.status if error else 200,
+    )
+
+
+def _chosen_bills(form):
+    """{bill id: amount in fils or None} from the ticked boxes; a partial amount is typed in dinars (1.250)."""
+    choices = {}
+    for value in form.getlist("bill")[:50]:
+        if not value.isdigit():
+            raise InvalidPayment(field="bill")
+        typed = form.get(f"amount_{value}", "").strip()
+        choices[int(value)] = parse_dinars(typed, f"amount_{value}") if typed else None
+    return choices
+
+
+DINARS = re.compile(r"^(\d{1,7})(?:\.(\d{1,3}))?$")
+
+
+def parse_dinars(text, field):
+    """`1.250` or `1,250.5` → fils; refuses anything else (no float ever touches money)."""
+    match = DINARS.match(text.replace(",", "").replace("٫", "."))
+    if match is None:
+        raise InvalidPayment(_("Write the amount in dinars, with at most three decimals (e.g. 1.250)."), field=field)
+    return int(match.group(1)) * 1000 + int((match.group(2) or "0").ljust(3, "0"))
+
+
 def sandbox_page(request, reference):
     """The sandbox's hosted payment page: the tester chooses what the bank answers."""
     payment = selectors.payment_for_viewer(reference, request.user)
@@ -82,6 +132,7 @@ def gateway_callback(request, gateway_name):
 
 urlpatterns = [
     path("fee/<int:page_id>/", pay_fee, name="pay_fee"),
+    path("bills/", my_bills, name="my_bills"),
     path("sandbox/<str:reference>/", sandbox_page, name="sandbox_page"),
     path("<str:reference>/pay/", pay, name="pay"),
     path("<str:reference>/", payment_detail, name="payment_detail"),
