@@ -7,7 +7,7 @@ import json
 
 from django.conf import settings
 from django.urls import path, reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -17,7 +17,7 @@ from core.errors import InvalidInput
 
 from . import selectors, services
 from .api_keys import ApiKeyAuthentication, HasScope
-from .models import ApiKey, Bill, Payment, PaymentState
+from .models import ApiKey, Bill, Payment, PaymentState, Refund
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -109,6 +109,7 @@ class RefundSummarySerializer(serializers.Serializer):
 
 class PaymentSerializer(serializers.ModelSerializer):
     amount = serializers.IntegerField(source="amount_fils")
+    refund_summary = serializers.SerializerMethodField()
     authority = serializers.SerializerMethodField()
     line_items = LineItemOutSerializer(many=True, read_only=True)
     next_url = serializers.SerializerMethodField(help_text="Send the payer here to pay (null once finished).")
@@ -132,7 +133,14 @@ class PaymentSerializer(serializers.ModelSerializer):
             "created_at",
             "finished_at",
             "next_url",
+            "refund_summary",
         ]
+
+    @extend_schema_field(RefundSummarySerializer)
+    def get_refund_summary(self, payment):
+        available = services.amount_available(payment)
+        refunded = sum(refund.amount_fils for refund in payment.refunds.all() if refund.state == Refund.State.SUCCESS)
+        return {"amount_available": available, "amount_refunded": refunded}
 
     def get_authority(self, payment) -> str | None:
         return payment.authority.code if payment.authority_id else None
@@ -199,6 +207,53 @@ class PaymentDetailView(AuthorityApi):
     def get(self, request, reference):
         payment = selectors.payment_of(self.api_key.authority, reference)
         return Response(PaymentSerializer(payment, context={"request": request}).data)
+
+
+# --- Refunds ------------------------------------------------------------------------------------------
+
+
+class RefundCreateSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(min_value=1, max_value=settings.PAYMENTS_MAX_AMOUNT_FILS, help_text="fils")
+    refund_amount_available = serializers.IntegerField(
+        min_value=0, help_text="The payment's amount_available as you last read it; if it changed, 412."
+    )
+    reason = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    amount = serializers.IntegerField(source="amount_fils")
+    payment = serializers.CharField(source="payment.reference")
+
+    class Meta:
+        model = Refund
+        fields = ["reference", "payment", "amount", "state", "reason", "created_at", "finished_at"]
+
+
+class RefundListView(AuthorityApi):
+    required_scope = ApiKey.Scope.REFUNDS
+
+    @extend_schema(tags=["payments"], operation_id="payments_refunds_list", responses=RefundSerializer(many=True))
+    def get(self, request, reference):
+        payment = selectors.payment_of(self.api_key.authority, reference)
+        return Response(RefundSerializer(payment.refunds.select_related("payment"), many=True).data)
+
+    @extend_schema(
+        tags=["payments"],
+        operation_id="payments_refunds_create",
+        request=RefundCreateSerializer,
+        responses={201: RefundSerializer},
+    )
+    def post(self, request, reference):
+        data = validated(RefundCreateSerializer(data=request.data))
+        payment = selectors.payment_of(self.api_key.authority, reference)
+        refund = services.refund_payment(
+            payment,
+            amount_fils=data["amount"],
+            expected_available=data["refund_amount_available"],
+            reason=data.get("reason", ""),
+            api_key=self.api_key,
+        )
+        return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
 
 
 # --- Bills ----------------------------------------------------------------------------------------------
@@ -307,6 +362,7 @@ class BillCancelView(AuthorityApi):
 urlpatterns = [
     path("payments/", PaymentListView.as_view(), name="payments-list"),
     path("payments/<str:reference>/", PaymentDetailView.as_view(), name="payments-detail"),
+    path("payments/<str:reference>/refunds/", RefundListView.as_view(), name="payments-refunds"),
     path("bills/", BillListView.as_view(), name="bills-list"),
     path("bills/<str:number>/", BillDetailView.as_view(), name="bills-detail"),
     path("bills/<str:number>/cancel/", BillCancelView.as_view(), name="bills-cancel"),

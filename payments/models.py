@@ -26,6 +26,10 @@ def new_reference(prefix="PAY"):
     return prefix + "-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
 
 
+def new_refund_reference():
+    return new_reference("RFD")
+
+
 def _amount_constraints(field, name):
     return [
         models.CheckConstraint(condition=Q(**{f"{field}__gt": 0}), name=f"{name}_positive"),
@@ -331,3 +335,37 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Refund(models.Model):
+    """Money given back from a successful payment, in full or in part. `submitted` until the gateway
+    answers; the amount still available is the payment's less every refund not in `error`."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        SUCCESS = "success", _("Refunded")
+        ERROR = "error", _("Error")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, default=new_refund_reference, editable=False
+    )
+    amount_fils = models.BigIntegerField(_("amount (fils)"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SUBMITTED)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    gateway_reference = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at", "-pk"]
+        constraints = _amount_constraints("amount_fils", "refund_amount")
+
+    def __str__(self):
+        return self.reference

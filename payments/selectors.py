@@ -43,7 +43,7 @@ def payments_of(authority, state=None):
         Payment.objects.filter(line_items__authority__code=authority.code)
         .distinct()
         .select_related("authority")
-        .prefetch_related("line_items__authority", "line_items__bill")
+        .prefetch_related("line_items__authority", "line_items__bill", "refunds")
     )
     if state:
         payments = payments.filter(state=state)

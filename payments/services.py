@@ -14,10 +14,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import events
+from core.money import format_fils
 
 from . import gateways
 from .errors import (
@@ -28,6 +30,7 @@ from .errors import (
     InvalidPayment,
     PaymentFinal,
     PaymentNotFound,
+    StaleAmountAvailable,
 )
 from .gateways import CallbackRefused, GatewayResult, Outcome
 from .models import (
@@ -43,6 +46,7 @@ from .models import (
     Payment,
     PaymentEvent,
     PaymentState,
+    Refund,
 )
 
 logger = logging.getLogger(__name__)
@@ -252,7 +256,11 @@ def start_payment(payment, request):
             raise PaymentFinal()
         if payment.state == PaymentState.CREATED:
             _transition(payment, PaymentState.STARTED, source=gateway.name)
-    return gateway.start(payment, request)
+    destination = gateway.start(payment, request)
+    if destination.sent is not None:
+        raw, decoded = destination.sent
+        log_message(gateway.name, raw=raw, decoded={"direction": "sent", **decoded}, payment=payment)
+    return destination
 
 
 def log_message(gateway_name, *, raw, decoded=None, payment=None, refused_reason=""):
@@ -300,7 +308,7 @@ def handle_callback(gateway, result: GatewayResult):
         _answered(payment, gateway.name)
     # The confirmation may ask the gateway over the network: never while holding the payment's lock.
     confirmed = gateway.confirm(payment, result) if result.outcome == Outcome.SUCCESS else result
-    return settle(payment.reference, confirmed, source=gateway.name)
+    return settle(payment.reference, confirmed, source=gateway.name, log_result=confirmed is not result)
 
 
 def _answered(payment, source):
@@ -311,15 +319,20 @@ def _answered(payment, source):
         _transition(payment, PaymentState.SUBMITTED, source=source)
 
 
-def settle(reference, result: GatewayResult, *, source):
+def settle(reference, result: GatewayResult, *, source, log_result=False):
     """Apply a confirmed result to the payment `reference` under its lock: success (credited once), failed,
-    cancelled or error; a pending result changes nothing. A final payment is left as it is."""
+    cancelled or error; a pending result changes nothing. A final payment is left as it is. `log_result`:
+    the result is a message not logged yet (an inquiry's answer)."""
     with transaction.atomic():
         payment = _locked(reference)
+        if log_result:
+            log_message(source, raw=result.raw, decoded=result.decoded, payment=payment)
+            if result.outcome == Outcome.PENDING:
+                PaymentEvent.objects.create(
+                    payment=payment, kind=PaymentEvent.Kind.NOTE, source=source, note=result.reason[:500]
+                )
         if payment.is_final:
             return payment
-        if result is not None and result.decoded and result.raw:
-            log_message(source, raw=result.raw, decoded=result.decoded, payment=payment)
         outcome = result.outcome if result is not None else Outcome.ERROR
         if outcome != Outcome.PENDING:
             _answered(payment, source)
@@ -398,13 +411,14 @@ def expire_stale_payments(now=None):
     expired = 0
     stale = Payment.objects.filter(created_at__lt=cutoff).exclude(state__in=FINAL_STATES)
     for reference, gateway_name, state in stale.values_list("reference", "gateway", "state").iterator():
-        if state != PaymentState.CREATED:
-            late = _late_answer(gateway_name, reference)
-            if late is not None and late.outcome != Outcome.PENDING:
-                settle(reference, late, source=gateway_name)
-                continue
+        late = _late_answer(gateway_name, reference) if state != PaymentState.CREATED else None
+        if late is not None and late.outcome == Outcome.SUCCESS:
+            settle(reference, late, source=gateway_name, log_result=True)
+            continue
         with transaction.atomic():
             payment = _locked(reference)
+            if late is not None:
+                log_message(gateway_name, raw=late.raw, decoded=late.decoded, payment=payment)
             if not payment.is_final:
                 _transition(payment, PaymentState.EXPIRED, source="expiry", note="not finished in time")
                 expired += 1
@@ -627,3 +641,66 @@ def revoke_api_key(api_key):
         ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     api_key.refresh_from_db()
     return api_key
+
+
+# --- Refunds ----------------------------------------------------------------------------------------------
+
+
+def amount_available(payment):
+    """What can still be refunded: the payment's amount less every refund not in error (0 unless paid)."""
+    if payment.state != PaymentState.SUCCESS:
+        return 0
+    taken = (
+        Refund.objects.filter(payment=payment)
+        .exclude(state=Refund.State.ERROR)
+        .aggregate(total=Sum("amount_fils"))["total"]
+        or 0
+    )
+    return payment.amount_fils - taken
+
+
+def refund_payment(payment, *, amount_fils, expected_available, reason="", user=None, api_key=None):
+    """Refund `amount_fils` of a successful payment. `expected_available` is the `amount_available` the
+    requester saw: if it changed since (another refund), or the amount is more than is available, the
+    refund is refused with a 412 and nothing is written. Under the payment's lock, so two refunds at once
+    cannot both take the same money."""
+    amount_fils = check_amount(amount_fils)
+    with transaction.atomic():
+        payment = _locked(payment.reference)
+        if payment.state != PaymentState.SUCCESS:
+            raise InvalidPayment(_("Only a successful payment can be refunded."))
+        available = amount_available(payment)
+        if expected_available is None or int(expected_available) != available:
+            raise StaleAmountAvailable()
+        if amount_fils > available:
+            raise StaleAmountAvailable(
+                _("You cannot refund more than is available (%(available)s).") % {"available": format_fils(available)}
+            )
+        refund = Refund.objects.create(
+            payment=payment, amount_fils=amount_fils, reason=(reason or "")[:255], requested_by=user, api_key=api_key
+        )
+        PaymentEvent.objects.create(
+            payment=payment,
+            kind=PaymentEvent.Kind.REFUND,
+            source=f"staff:{user.pk}" if user else (f"api:{api_key.prefix}" if api_key else ""),
+            note=f"refund {refund.reference} of {amount_fils} fils submitted",
+            decoded={"refund": refund.reference, "amount_fils": amount_fils, "state": refund.state},
+        )
+    outcome = gateways.get(payment.gateway).refund(payment, refund)
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        refund.state = Refund.State.SUCCESS if outcome.outcome == Outcome.SUCCESS else Refund.State.ERROR
+        refund.gateway_reference = outcome.transaction_id[:64]
+        refund.finished_at = timezone.now()
+        refund.save(update_fields=["state", "gateway_reference", "finished_at"])
+        log_message(payment.gateway, raw=outcome.raw, decoded=outcome.decoded, payment=payment)
+        PaymentEvent.objects.create(
+            payment=payment,
+            kind=PaymentEvent.Kind.REFUND,
+            source=payment.gateway,
+            note=f"refund {refund.reference}: {refund.state} {outcome.reason}"[:500],
+            decoded={"refund": refund.reference, "amount_fils": amount_fils, "state": refund.state},
+        )
+        if refund.state == Refund.State.SUCCESS:
+            events.emit("payment.refunded", payment_id=payment.pk, refund_id=refund.pk, reference=payment.reference)
+    return refund

@@ -114,6 +114,11 @@ def sandbox_page(request, reference):
     return render(request, "payments/sandbox_page.html", {"payment": payment, "choices": choices})
 
 
+def gateway_problem(request):
+    """Where a gateway sends the payer when its answer could not be read: nothing was paid through it."""
+    return render(request, "payments/gateway_problem.html", status=400)
+
+
 @csrf_exempt
 @require_POST
 def gateway_callback(request, gateway_name):
@@ -133,6 +138,7 @@ def gateway_callback(request, gateway_name):
 urlpatterns = [
     path("fee/<int:page_id>/", pay_fee, name="pay_fee"),
     path("bills/", my_bills, name="my_bills"),
+    path("gateway-problem/", gateway_problem, name="gateway_problem"),
     path("sandbox/<str:reference>/", sandbox_page, name="sandbox_page"),
     path("<str:reference>/pay/", pay, name="pay"),
     path("<str:reference>/", payment_detail, name="payment_detail"),

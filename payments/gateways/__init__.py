@@ -36,6 +36,8 @@ class Redirect:
     url: str
     method: str = "GET"
     fields: dict = field(default_factory=dict)
+    # What was sent to the gateway, to log both ways: (as sent, decoded without secrets), or None.
+    sent: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ class Gateway:
 
     def confirm(self, payment, result):
         return result
+
+    def refund(self, payment, refund):
+        """Give `refund.amount_fils` of `payment` back: a GatewayResult (success, or error with a reason)."""
+        raise NotImplementedError
 
     def callback_response(self, payment, request):
         raise NotImplementedError

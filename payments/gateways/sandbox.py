@@ -66,6 +66,17 @@ class SandboxGateway(Gateway):
             reason="" if data["outcome"] == Outcome.SUCCESS else f"sandbox: {data['outcome']}",
         )
 
+    def refund(self, payment, refund):
+        """The sandbox's bank gives the money back at once."""
+        return GatewayResult(
+            reference=payment.reference,
+            outcome=Outcome.SUCCESS,
+            amount_fils=refund.amount_fils,
+            transaction_id="SBXR" + secrets.token_hex(6),
+            decoded={"refund": refund.reference, "amount_fils": refund.amount_fils},
+            raw=f"sandbox refund {refund.reference} {refund.amount_fils}",
+        )
+
     def callback_response(self, payment, request):
         return redirect(payment_page_url(payment, request))
 
