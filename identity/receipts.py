@@ -51,7 +51,7 @@ RECEIPT_KINDS = {
     "petition.signed": gettext_lazy("A petition was signed"),
     "ballot.cast": gettext_lazy("A ballot was cast"),
     "consultation.responded": gettext_lazy("A response to a public consultation was submitted"),
-    "payment.made": gettext_lazy("A payment was made"),
+    "payment.succeeded": gettext_lazy("A payment was made"),
     "payment.refunded": gettext_lazy("A payment was refunded"),
     "request.submitted": gettext_lazy("A request was submitted"),
 }

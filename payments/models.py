@@ -100,6 +100,8 @@ class Payment(models.Model):
     )
     gateway_transaction = models.CharField(_("gateway transaction"), max_length=64, blank=True)
     failure_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # The signed receipt (identity.receipts, kind payment.succeeded) issued when the payment succeeded.
+    receipt = models.TextField(_("signed receipt"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

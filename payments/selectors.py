@@ -92,3 +92,8 @@ def open_bills_for(user):
         .select_related("authority")
         .order_by("due_date", "pk")
     )
+
+
+def payments_of_payer(user, limit=200):
+    """A citizen's own payments, newest first (the most recent `limit`)."""
+    return Payment.objects.filter(payer=user).select_related("authority").order_by("-created_at", "-pk")[:limit]

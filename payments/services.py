@@ -290,14 +290,16 @@ def handle_callback(gateway, result: GatewayResult):
     """A gateway's callback about a payment. The message is logged whatever it says. A final payment does not
     change (a replay, a callback out of order). A success is believed only once `gateway.confirm` agrees
     (KNET's inquiry), and only for the payment's own amount and currency; it is then credited once."""
+    refusal = None
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(reference=result.reference).first()
         log_message(gateway.name, raw=result.raw, decoded=result.decoded, payment=payment)
+        # A refusal is raised once the message is committed to the log: nothing received is lost.
         if payment is None:
-            raise PaymentNotFound()
-        if payment.gateway != gateway.name:
-            raise InvalidPayment(_("This payment is not being paid through this gateway."))
-        if payment.is_final:
+            refusal = PaymentNotFound()
+        elif payment.gateway != gateway.name:
+            refusal = InvalidPayment(_("This payment is not being paid through this gateway."))
+        elif payment.is_final:
             PaymentEvent.objects.create(
                 payment=payment,
                 kind=PaymentEvent.Kind.NOTE,
@@ -305,7 +307,10 @@ def handle_callback(gateway, result: GatewayResult):
                 note=f"ignored: the payment is already {payment.state}",
             )
             return payment
-        _answered(payment, gateway.name)
+        else:
+            _answered(payment, gateway.name)
+    if refusal is not None:
+        raise refusal
     # The confirmation may ask the gateway over the network: never while holding the payment's lock.
     confirmed = gateway.confirm(payment, result) if result.outcome == Outcome.SUCCESS else result
     return settle(payment.reference, confirmed, source=gateway.name, log_result=confirmed is not result)
@@ -375,9 +380,31 @@ def _credit(payment, result, source):
         _transition(payment, PaymentState.ERROR, source=source, note="the gateway transaction was already credited")
         return
     payment.gateway_transaction = result.transaction_id[:64]
-    payment.save(update_fields=["gateway_transaction", "updated_at"])
+    payment.receipt = _signed_receipt(payment)
+    payment.save(update_fields=["gateway_transaction", "receipt", "updated_at"])
     _transition(payment, PaymentState.SUCCESS, source=source)
     _pay_bills(payment)
+
+
+def _signed_receipt(payment):
+    """The payer's signed receipt (identity.receipts, kind payment.succeeded): the reference, the amount and
+    the authorities, which its public verification page shows; the payer is a pseudonym."""
+    from identity.receipts import issue_receipt, pseudonymous_subject
+
+    payer = payment.payer_id if payment.payer_id is not None else f"reference:{payment.reference}"
+    names = []
+    for item in payment.line_items.select_related("authority"):
+        name = item.authority.name
+        if name not in names:
+            names.append(name)
+    return issue_receipt(
+        "payment.succeeded",
+        pseudonymous_subject(payer, f"payment:{payment.reference}"),
+        payment.reference,
+        amount_fils=payment.amount_fils,
+        amount=f"{format_fils(payment.amount_fils, 'ar')} / {format_fils(payment.amount_fils, 'en')}",
+        authority=" · ".join(names)[:300],
+    )
 
 
 def _pay_bills(payment):

@@ -101,6 +101,22 @@ def parse_dinars(text, field):
     return int(match.group(1)) * 1000 + int((match.group(2) or "0").ljust(3, "0"))
 
 
+@login_required
+def my_payments(request):
+    """The citizen's payment history, newest first."""
+    payments = selectors.payments_of_payer(request.user)
+    return render(request, "payments/my_payments.html", {"payments": payments})
+
+
+def printable_receipt(request, reference):
+    """A paid payment's receipt in Arabic and English side by side, for printing, with its signed receipt."""
+    payment = selectors.payment_for_viewer(reference, request.user)
+    if payment.state != "success":
+        raise InvalidPayment(_("Only a paid payment has a receipt."))
+    items = list(payment.line_items.select_related("authority"))
+    return render(request, "payments/receipt.html", {"payment": payment, "line_items": items})
+
+
 def sandbox_page(request, reference):
     """The sandbox's hosted payment page: the tester chooses what the bank answers."""
     payment = selectors.payment_for_viewer(reference, request.user)
@@ -137,10 +153,12 @@ def gateway_callback(request, gateway_name):
 
 urlpatterns = [
     path("fee/<int:page_id>/", pay_fee, name="pay_fee"),
+    path("", my_payments, name="my_payments"),
     path("bills/", my_bills, name="my_bills"),
     path("gateway-problem/", gateway_problem, name="gateway_problem"),
     path("sandbox/<str:reference>/", sandbox_page, name="sandbox_page"),
     path("<str:reference>/pay/", pay, name="pay"),
+    path("<str:reference>/receipt/", printable_receipt, name="receipt"),
     path("<str:reference>/", payment_detail, name="payment_detail"),
 ]
 

@@ -13,7 +13,7 @@ def create_triggers(apps, schema_editor):
         """
         CREATE OR REPLACE FUNCTION payments_refuse_change() RETURNS trigger AS $$
         BEGIN
-            RAISE EXCEPTION '% rows are append-only', TG_TABLE_NAME;
+            RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' rows are append-only';
         END;
         $$ LANGUAGE plpgsql;
         """

@@ -1,5 +1,7 @@
 from django import template
 
+from core.money import format_fils
+
 register = template.Library()
 
 
@@ -7,3 +9,14 @@ register = template.Library()
 def pay_fee_button(context, page):
     """The "Pay the fee" action on a service page with a fee (the amount shown is the page's own)."""
     return {"page": page, "request": context.get("request"), "csrf_token": context.get("csrf_token")}
+
+
+@register.filter
+def fils_ar(value):
+    """An amount written as Arabic readers see it, whatever the page's language (the bilingual receipt)."""
+    return format_fils(value, "ar")
+
+
+@register.filter
+def fils_en(value):
+    return format_fils(value, "en")
