@@ -1,0 +1,24 @@
+"""The payments demo: a fee paid, two bills of two authorities paid in one checkout, a refund; run twice,
+the second run changes nothing."""
+
+import pytest
+from django.core.management import call_command
+
+from payments.models import Bill, Credit, Payment, Refund
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_shows_the_journey_and_is_idempotent():
+    call_command("load_payments_demo", stdout=open("/dev/null", "w"))
+    fee = Payment.objects.get(metadata__demo="fee")
+    bills = Payment.objects.get(metadata__demo="bills")
+    assert fee.state == bills.state == "success" and Credit.objects.count() == 2
+    assert len({item.authority.code for item in bills.line_items.all()}) == 2
+    assert Refund.objects.get(payment=fee).state == "success"
+    assert Bill.objects.filter(state="open").count() == 2
+    counts = (Payment.objects.count(), Bill.objects.count(), Refund.objects.count())
+    Bill.objects.filter(number="DEMO-2001").update(description_en="changed by staff")
+    call_command("load_payments_demo", stdout=open("/dev/null", "w"))
+    assert (Payment.objects.count(), Bill.objects.count(), Refund.objects.count()) == counts
+    assert Bill.objects.get(number="DEMO-2001").description_en == "changed by staff"
