@@ -4,7 +4,7 @@ language, the HTTP `status` it deserves, and optionally the `field` it concerns 
 many seconds to wait (`retry_after`).
 
 Services raise them; nobody converts them by hand. The API's exception handler (`portal.api_v1`) answers
-any of them as `{"detail", "code"[, "field"]}` with its status, and `core.middleware.PortalErrorMiddleware`
+any of them as `{"detail", "code"[, "field"]}` with its status, and `core.middleware.ErrorShapeMiddleware`
 does the same for every other view: JSON under `/api/`, the error page elsewhere. A view that wants to show
 a refusal next to a form field still catches it — that is presentation, not conversion.
 """

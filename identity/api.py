@@ -1,28 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .models import Action
 from .policy import level_of, may
-
-
-class AssuranceDenied(PermissionDenied):
-    default_code = "assurance_required"
-
-    def __init__(self, decision):
-        super().__init__(detail=decision.message, code="assurance_required")
-        self.decision = decision
-
-
-def require(request, action):
-    """For API views: raise a 403 that names the level needed and how to reach it, unless allowed."""
-    decision = may(request.user, action)
-    if not decision.allowed:
-        raise AssuranceDenied(decision)
-    return decision
 
 
 class MyAssuranceView(APIView):

@@ -3,18 +3,15 @@ an answer (200, `valid: false` and the reason), not an error; only a request wit
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import APIException
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ERROR
+from core.errors import InvalidInput
+
 from .receipts import MAX_RECEIPT_LENGTH, REASONS, verify_receipt
-
-
-class ReceiptRequestInvalid(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "invalid"
 
 
 class VerifyReceiptRequestSerializer(serializers.Serializer):
@@ -37,11 +34,6 @@ class VerifyReceiptResultSerializer(serializers.Serializer):
     claims = serializers.DictField(required=False, help_text="Every claim of the receipt, as signed.")
 
 
-RECEIPT_ERROR = inline_serializer(
-    "ReceiptRequestError", {"detail": serializers.CharField(), "code": serializers.CharField()}
-)
-
-
 class VerifyReceiptView(APIView):
     """Verify a signed receipt."""
 
@@ -58,7 +50,7 @@ class VerifyReceiptView(APIView):
             "A receipt that does not verify is a 200 with `valid: false` and a `reason`."
         ),
         request=VerifyReceiptRequestSerializer,
-        responses={200: VerifyReceiptResultSerializer, 400: RECEIPT_ERROR},
+        responses={200: VerifyReceiptResultSerializer, 400: ERROR},
         examples=[
             OpenApiExample(
                 "Forged receipt",
@@ -77,7 +69,7 @@ class VerifyReceiptView(APIView):
         summary="Verify a receipt (query string)",
         description="The same as POST, with the receipt in the query string.",
         parameters=[OpenApiParameter("receipt", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True)],
-        responses={200: VerifyReceiptResultSerializer, 400: RECEIPT_ERROR},
+        responses={200: VerifyReceiptResultSerializer, 400: ERROR},
         tags=["receipts"],
     )
     def get(self, request):
@@ -85,11 +77,14 @@ class VerifyReceiptView(APIView):
 
     def _verify(self, token):
         if not isinstance(token, str) or not token.strip():
-            raise ReceiptRequestInvalid(_("Send the receipt as a string named “receipt”."), "receipt_required")
+            raise InvalidInput(
+                _("Send the receipt as a string named “receipt”."), code="receipt_required", field="receipt"
+            )
         if len(token) > MAX_RECEIPT_LENGTH:
-            raise ReceiptRequestInvalid(
+            raise InvalidInput(
                 _("A receipt is at most %(limit)d characters long.") % {"limit": MAX_RECEIPT_LENGTH},
-                "receipt_too_long",
+                code="receipt_too_long",
+                field="receipt",
             )
         verification = verify_receipt(token)
         data = {"valid": verification.valid, "reason": verification.reason, "message": verification.message}

@@ -1,5 +1,5 @@
 """The one answer to "may this user do this action?". Every endpoint that acts for a citizen asks `may`
-(or uses `AssuranceRequired` in the API) — no app keeps its own rule."""
+(or `require`, which raises `AssuranceDenied`) — no app keeps its own rule."""
 
 from dataclasses import dataclass
 from functools import cache
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core import sql
 from core.assurance import AssuranceLevel
 from core.cache import forget, remembered
+from core.errors import Forbidden
 
 from .models import DEFAULT_MIN_LEVELS, Action, ActionPolicy, AssuranceGrant
 
@@ -125,3 +126,22 @@ def may(user, action, *, current=None):
     needed = min_level(action)
     current = current or level_of(user)
     return Decision(current.rank >= needed.rank, str(action), needed, current)
+
+
+class AssuranceDenied(Forbidden):
+    """The policy says no: a 403 `assurance_required` whose message names the level needed and how to reach
+    it; `decision` is the whole `Decision`."""
+
+    code = "assurance_required"
+
+    def __init__(self, decision):
+        self.decision = decision
+        super().__init__(decision.message)
+
+
+def require(user, action):
+    """The policy's decision for `action`, or `AssuranceDenied` naming the level needed."""
+    decision = may(user, action)
+    if not decision.allowed:
+        raise AssuranceDenied(decision)
+    return decision

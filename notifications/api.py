@@ -6,23 +6,18 @@ from django.urls import path
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ERROR, validated
+from core.errors import InvalidInput
+
 from . import registry, selectors, services
 from .models import EmailFrequency
 
 TAGS = ["notifications"]
-ERROR = inline_serializer("NotificationError", {"detail": serializers.CharField(), "code": serializers.CharField()})
-
-
-class Refused(APIException):
-    def __init__(self, error):
-        self.status_code = error.status
-        super().__init__(detail=error.message, code=error.code)
 
 
 def language():
@@ -91,10 +86,7 @@ class NotificationRead(Mine):
         return self._mark(request, notification_id, False)
 
     def _mark(self, request, notification_id, read):
-        try:
-            services.mark_read(request.user, notification_id, read=read)
-        except services.NotificationError as error:
-            raise Refused(error) from None
+        services.mark_read(request.user, notification_id, read=read)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -151,11 +143,8 @@ class SubscriptionList(Mine):
     def post(self, request):
         target = request.data.get("target") if isinstance(request.data, dict) else None
         if not isinstance(target, str) or not registry.is_valid_target(target):
-            raise Refused(services.NotificationError(code="invalid_target", message=_invalid_target()))
-        try:
-            follow = services.follow(request.user, target)
-        except services.NotificationError as error:
-            raise Refused(error) from None
+            raise InvalidInput(_invalid_target(), code="invalid_target", field="target")
+        follow = services.follow(request.user, target)
         return Response(FollowSerializer(follow).data, status=status.HTTP_201_CREATED)
 
 
@@ -168,10 +157,7 @@ def _invalid_target():
 class SubscriptionDetail(Mine):
     @extend_schema(summary="Stop following something", responses={204: None, 404: ERROR}, tags=TAGS)
     def delete(self, request, target):
-        try:
-            services.unfollow(request.user, target)
-        except services.NotificationError as error:
-            raise Refused(error) from None
+        services.unfollow(request.user, target)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -220,23 +206,13 @@ class Preferences(Mine):
         tags=TAGS,
     )
     def patch(self, request):
-        serializer = PreferencesSerializer(data=request.data)
-        if not serializer.is_valid():
-            field, messages = next(iter(serializer.errors.items()))
-            message = messages[0] if isinstance(messages, list) and messages else messages
-            if isinstance(message, dict):
-                message = next(iter(message.values()))[0]
-            raise Refused(services.NotificationError(f"{field}: {message}"))
-        data = serializer.validated_data
-        try:
-            with transaction.atomic():
-                for choice in data.get("kinds", []):
-                    services.set_channels(request.user, choice["kind"], in_app=choice["in_app"], email=choice["email"])
-                services.update_settings(
-                    request.user, email_frequency=data.get("email_frequency"), auto_follow=data.get("auto_follow")
-                )
-        except services.NotificationError as error:
-            raise Refused(error) from None
+        data = validated(PreferencesSerializer(data=request.data))
+        with transaction.atomic():
+            for choice in data.get("kinds", []):
+                services.set_channels(request.user, choice["kind"], in_app=choice["in_app"], email=choice["email"])
+            services.update_settings(
+                request.user, email_frequency=data.get("email_frequency"), auto_follow=data.get("auto_follow")
+            )
         return Response(preferences_of(request.user))
 
     put = patch

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import sql
+from core.errors import PortalError
 from core.events import Event
 
 from . import push, registry
@@ -21,17 +22,9 @@ from .models import EmailFrequency, Follow, Notification, NotificationPreference
 FAN_OUT_BATCH = 100
 
 
-class NotificationError(Exception):
-    """A refusal the person can understand: a stable `code`, a message in the active language, a status."""
-
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message="", code=None, status=None):
-        self.message = str(message or _("This cannot be done."))
-        self.code = code or self.code
-        self.status = status or self.status
-        super().__init__(self.message)
+class NotificationError(PortalError):
+    """A refusal the person can understand (a `core.errors.PortalError`: a stable `code`, a message in the
+    active language, a status), answered as it is by the API and by every page."""
 
 
 # --- Follows -----------------------------------------------------------------------------------------

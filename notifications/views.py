@@ -4,7 +4,6 @@ JavaScript (notifications/static/notifications/live.js adds the live part), and 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -63,10 +62,7 @@ def inbox(request):
 @require_POST
 def mark_read(request, notification_id):
     read = request.POST.get("read", "1") != "0"
-    try:
-        services.mark_read(request.user, notification_id, read=read)
-    except services.NotificationError as error:
-        raise Http404(error.message) from None
+    services.mark_read(request.user, notification_id, read=read)
     return redirect("notifications:inbox")
 
 
@@ -101,7 +97,7 @@ def preferences(request):
 def unfollow(request):
     try:
         services.unfollow(request.user, request.POST.get("target", ""))
-    except services.NotificationError as error:
+    except services.NotificationError as error:  # shown on the inbox, above the list of follows it concerns
         messages.error(request, error.message)
     else:
         messages.success(request, _("You no longer follow this."))

@@ -9,44 +9,38 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import APIException
+from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ERROR
+from core.errors import InvalidInput
+
 from . import selectors
-from .engines.base import SearchUnavailable
 from .query import FACETS, MAX_QUERY_LENGTH, ORDERS, SearchQuery
 
 MAX_PAGE_SIZE = 50
 SUGGESTIONS = 10
 
 
-class UnknownFilter(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "unknown_filter"
-    default_detail = gettext_lazy("Unknown filter.")
+class UnknownFilter(InvalidInput):
+    code = "unknown_filter"
+
+    def default_message(self):
+        return _("Unknown filter.")
 
 
-class InvalidSearchParameter(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "invalid"
-    default_detail = gettext_lazy("Invalid search parameter.")
-
-    def __init__(self, detail=None, code=None, errors=None):
-        super().__init__(detail, code)
+class InvalidSearchParameter(InvalidInput):
+    def __init__(self, message="", *, field=None, errors=None):
         # Every refused parameter with its first message (an ErrorDetail: its `code` says why), so that the search
-        # page can show each one next to its own field. The API answers with `detail` alone.
+        # page can show each one next to its own field. The API answers with the first one alone.
         self.errors = errors or {}
+        super().__init__(message, field=field)
 
-
-class SearchTemporarilyUnavailable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "search_unavailable"
-    default_detail = gettext_lazy("Search is unavailable at the moment. Please try again shortly.")
+    def default_message(self):
+        return _("Invalid search parameter.")
 
 
 def _language_codes():
@@ -110,7 +104,7 @@ def parameters_from(serializer_class, request):
     if not parameters.is_valid():
         errors = {name: _first_message(messages) for name, messages in parameters.errors.items()}
         name, message = next(iter(errors.items()))
-        raise InvalidSearchParameter(f"{name}: {message}", errors=errors)
+        raise InvalidSearchParameter(f"{name}: {message}", field=name, errors=errors)
     return parameters.validated_data
 
 
@@ -186,8 +180,6 @@ class SuggestionSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
-SEARCH_ERROR = inline_serializer("SearchError", {"detail": serializers.CharField(), "code": serializers.CharField()})
-
 _MANY = "Repeat the parameter, or separate values with commas, for any of several."
 SEARCH_PARAMETERS = [
     OpenApiParameter(
@@ -215,11 +207,6 @@ class PublicSearchView(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
 
-    def handle_exception(self, exc):
-        if isinstance(exc, SearchUnavailable):
-            exc = SearchTemporarilyUnavailable()
-        return super().handle_exception(exc)
-
 
 class SearchView(PublicSearchView):
     @extend_schema(
@@ -232,7 +219,7 @@ class SearchView(PublicSearchView):
             "sides. An unknown parameter is a 400 with code `unknown_filter`."
         ),
         parameters=SEARCH_PARAMETERS,
-        responses={200: SearchResponseSerializer, 400: SEARCH_ERROR, 503: SEARCH_ERROR},
+        responses={200: SearchResponseSerializer, 400: ERROR, 503: ERROR},
         tags=["search"],
     )
     def get(self, request):
@@ -277,7 +264,7 @@ class SuggestView(PublicSearchView):
             OpenApiParameter("q", OpenApiTypes.STR, description="What has been typed so far."),
             OpenApiParameter("locale", OpenApiTypes.STR, enum=["ar", "en"]),
         ],
-        responses={200: SuggestionSerializer(many=True), 400: SEARCH_ERROR, 503: SEARCH_ERROR},
+        responses={200: SuggestionSerializer(many=True), 400: ERROR, 503: ERROR},
         tags=["search"],
     )
     def get(self, request):

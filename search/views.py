@@ -60,15 +60,15 @@ def search_page(request):
         parameters = api.parameters_from(api.SearchParameters, SimpleNamespace(query_params=given))
         results = selectors.search(api.search_query_from(parameters))
     except api.UnknownFilter as error:
-        context["error"] = str(error.detail)
+        context["error"] = error.message
         return render(request, "search/search_page.html", context, status=400)
     except api.InvalidSearchParameter as error:
         date_errors, context["error"] = _parameter_errors(error)
         context["date_fields"] = _date_fields(given, date_errors)
         context["date_errors"] = bool(date_errors)
         return render(request, "search/search_page.html", context, status=400)
-    except SearchUnavailable:
-        context["error"] = str(api.SearchTemporarilyUnavailable.default_detail)
+    except SearchUnavailable as error:
+        context["error"] = error.message
         return render(request, "search/search_page.html", context, status=503)
     context.update(_results_context(results, request.GET, selected, parameters))
     return render(request, "search/search_page.html", context)
@@ -85,7 +85,7 @@ def _parameter_errors(error):
     (which a citizen meets only by editing the address) at the search box, in the API's words."""
     date_errors = {name: _date_error(name, message) for name, message in error.errors.items() if name in DATE_FILTERS}
     others = [f"{name}: {message}" for name, message in error.errors.items() if name not in DATE_FILTERS]
-    return date_errors, others[0] if others else ("" if date_errors else str(error.detail))
+    return date_errors, others[0] if others else ("" if date_errors else error.message)
 
 
 def _date_fields(given, errors):

@@ -9,12 +9,14 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ERROR, validated
+
 from ..models import FlagReason, Stance
 from ..models.comments import MAX_LENGTH, TARGETS
 from ..selectors import comments as selectors
-from ..services import InvalidInput, ParticipationError, moderation
+from ..services import InvalidInput, moderation
 from ..services import comments as services
-from .common import ERROR, Pagination, Refused, validated
+from .common import Pagination
 
 # Generous before sanitising (markup is counted too); the service's limit applies to what is stored.
 RAW_LENGTH = MAX_LENGTH * 4
@@ -79,22 +81,22 @@ def serialized(comment, viewer):
 def _found(pk, viewer):
     comment = selectors.comment_for(pk, viewer)
     if comment is None:
-        raise Refused(services.CommentNotFound())
+        raise services.CommentNotFound()
     return comment
 
 
 def _target_from(query):
     given = [name for name in TARGETS if query.get(name) not in (None, "")]
     if len(given) != 1:
-        raise Refused(InvalidInput(_("Name exactly one of consultation, petition, poll or service.")))
+        raise InvalidInput(_("Name exactly one of consultation, petition, poll or service."))
     name = given[0]
     try:
         pk = int(query[name])
     except (TypeError, ValueError):
-        raise Refused(InvalidInput(_("%(field)s: give a number.") % {"field": name})) from None
+        raise InvalidInput(_("%(field)s: give a number.") % {"field": name}, field=name) from None
     found = selectors.find_target(name, pk)
     if found is None:
-        raise Refused(services.CommentNotFound(_("There is nothing with that id to comment on.")))
+        raise services.CommentNotFound(_("There is nothing with that id to comment on."))
     return found
 
 
@@ -159,19 +161,16 @@ class CommentListView(APIView):
     def post(self, request):
         data = validated(NewCommentSerializer(data=request.data))
         name, target = _target_from(data)
-        try:
-            comment = services.post_comment(
-                request.user,
-                target,
-                data["body"],
-                parent=data.get("parent"),
-                paragraph=data.get("paragraph", ""),
-                stance=data.get("stance", ""),
-                official=data["official"],
-                request=request,
-            )
-        except ParticipationError as error:
-            raise Refused(error) from error
+        comment = services.post_comment(
+            request.user,
+            target,
+            data["body"],
+            parent=data.get("parent"),
+            paragraph=data.get("paragraph", ""),
+            stance=data.get("stance", ""),
+            official=data["official"],
+            request=request,
+        )
         return Response(serialized(_found(comment.pk, request.user), request.user), status=status.HTTP_201_CREATED)
 
 
@@ -191,10 +190,7 @@ class CommentDetailView(APIView):
     )
     def patch(self, request, pk):
         data = validated(EditCommentSerializer(data=request.data))
-        try:
-            services.edit_comment(request.user, pk, data["body"], request=request)
-        except ParticipationError as error:
-            raise Refused(error) from error
+        services.edit_comment(request.user, pk, data["body"], request=request)
         return Response(serialized(_found(pk, request.user), request.user))
 
     @extend_schema(
@@ -205,10 +201,7 @@ class CommentDetailView(APIView):
         tags=["comments"],
     )
     def delete(self, request, pk):
-        try:
-            services.delete_comment(request.user, pk)
-        except ParticipationError as error:
-            raise Refused(error) from error
+        services.delete_comment(request.user, pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -238,10 +231,7 @@ class CommentVoteView(APIView):
     )
     def put(self, request, pk):
         data = validated(VoteSerializer(data=request.data))
-        try:
-            services.vote_on_comment(request.user, pk, VOTE_VALUES[data["value"]], request=request)
-        except ParticipationError as error:
-            raise Refused(error) from error
+        services.vote_on_comment(request.user, pk, VOTE_VALUES[data["value"]], request=request)
         return self._score(request, pk)
 
     @extend_schema(
@@ -251,10 +241,7 @@ class CommentVoteView(APIView):
         tags=["comments"],
     )
     def delete(self, request, pk):
-        try:
-            services.withdraw_comment_vote(request.user, pk, request=request)
-        except ParticipationError as error:
-            raise Refused(error) from error
+        services.withdraw_comment_vote(request.user, pk, request=request)
         return self._score(request, pk)
 
 
@@ -282,10 +269,7 @@ class CommentFlagView(APIView):
     )
     def post(self, request, pk):
         data = validated(FlagSerializer(data=request.data))
-        try:
-            flag = moderation.flag_comment(request.user, pk, data["reason"], data.get("note", ""), request=request)
-        except ParticipationError as error:
-            raise Refused(error) from error
+        flag = moderation.flag_comment(request.user, pk, data["reason"], data.get("note", ""), request=request)
         return Response({"id": flag.pk, "reason": flag.reason}, status=status.HTTP_201_CREATED)
 
 
@@ -301,10 +285,7 @@ class PetitionFlagView(APIView):
     )
     def post(self, request, pk):
         data = validated(FlagSerializer(data=request.data))
-        try:
-            flag = moderation.flag_petition(request.user, pk, data["reason"], data.get("note", ""), request=request)
-        except ParticipationError as error:
-            raise Refused(error) from error
+        flag = moderation.flag_petition(request.user, pk, data["reason"], data.get("note", ""), request=request)
         return Response({"id": flag.pk, "reason": flag.reason}, status=status.HTTP_201_CREATED)
 
 

@@ -14,15 +14,17 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from core.api import ERROR
+from core.errors import NotFound
 
 from ..models import Phase
 from ..selectors import consultations as selectors
 from ..services import InvalidInput, ParticipationError
 from ..services.consultations import respond_to_consultation
-from .common import ERROR, Pagination, Refused
+from .common import Pagination
 
 TAGS = ["consultations"]
 
@@ -131,13 +133,13 @@ class ConsultationListView(generics.ListAPIView):
     def get_queryset(self):
         language = self.request.query_params.get("language") or None
         if language not in (None, "ar", "en"):
-            raise Refused(InvalidInput(_("Choose the language ar or en.")))
+            raise InvalidInput(_("Choose the language ar or en."), field="language")
         pages = selectors.public_consultations(language)
         phase = self.request.query_params.get("phase") or None
         if phase is None:
             return pages
         if phase not in Phase.values:
-            raise Refused(InvalidInput(_("Choose the phase forthcoming, open, closed or outcome.")))
+            raise InvalidInput(_("Choose the phase forthcoming, open, closed or outcome."), field="phase")
         return [page for page in pages if page.phase == phase]
 
     @extend_schema(
@@ -192,7 +194,7 @@ class MyResponseView(APIView):
     def get(self, request, pk):
         page = public_consultation(pk)
         if not request.user.is_authenticated:
-            raise Refused(_NotSignedIn())
+            raise _NotSignedIn()
         response = selectors.response_of(request.user, page)
         if response is None:
             raise NotFound(_("You have not responded to this consultation."), code="no_response")
@@ -220,11 +222,8 @@ class MyResponseView(APIView):
         page = public_consultation(pk)
         answers = request.data.get("answers") if isinstance(request.data, dict) else None
         if not isinstance(answers, dict):
-            raise Refused(InvalidInput(_('Send the answers as {"answers": {question key: answer}}.')))
-        try:
-            saved = respond_to_consultation(request.user, page, answers, request)
-        except ParticipationError as error:
-            raise Refused(error) from error
+            raise InvalidInput(_('Send the answers as {"answers": {question key: answer}}.'), field="answers")
+        saved = respond_to_consultation(request.user, page, answers, request)
         return Response(ConsultationResponseSerializer(saved.response).data, status=201 if saved.created else 200)
 
 

@@ -15,22 +15,18 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.models import Authority
-from identity.api import AssuranceDenied, require
+from core.api import ERROR, validated
+from core.errors import NotFound
 from identity.models import Action
+from identity.policy import require
 
 from .. import selectors, services
 from ..models import Governorate, Petition
-from .common import ERROR, Pagination, Refused
-from .common import validated as common_validated
-
-
-def validated(serializer):
-    return common_validated(serializer, services.InvalidPetition)
+from .common import Pagination
 
 
 def public_petition(pk):
@@ -126,7 +122,7 @@ class PetitionListCreateView(generics.ListAPIView):
     def get_queryset(self):
         state = self.request.query_params.get("state")
         if state not in (None, "", *Petition.PUBLIC_STATES):
-            raise Refused(services.InvalidPetition(_("Choose the state open or closed.")))
+            raise services.InvalidPetition(_("Choose the state open or closed."), field="state")
         return selectors.search_petitions(
             authority_code=self.request.query_params.get("authority"),
             state=state or None,
@@ -154,15 +150,12 @@ class PetitionListCreateView(generics.ListAPIView):
         tags=["petitions"],
     )
     def post(self, request):
-        require(request, Action.PETITION_CREATE)
-        data = validated(NewPetitionSerializer(data=request.data))
+        require(request.user, Action.PETITION_CREATE)
+        data = validated(NewPetitionSerializer(data=request.data), services.InvalidPetition)
         authority = Authority.objects.filter(code=data["authority"]).first()
         if authority is None:
-            raise Refused(services.InvalidPetition(_("There is no authority with that code.")))
-        try:
-            petition = services.create_petition(request.user, authority, data["title"], data["body"])
-        except services.ParticipationError as error:
-            raise Refused(error) from error
+            raise services.InvalidPetition(_("There is no authority with that code."), field="authority")
+        petition = services.create_petition(request.user, authority, data["title"], data["body"])
         return Response(
             CreatedPetitionSerializer(petition).data,
             status=status.HTTP_201_CREATED,
@@ -197,20 +190,16 @@ class PetitionSignaturesView(APIView):
         serializer = SignatureRequestSerializer(data=request.data)
         if not serializer.is_valid():
             field, messages = next(iter(serializer.errors.items()))
-            error = services.InvalidGovernorate() if field == "governorate" else services.InvalidPetition(messages[0])
-            raise Refused(error)
-        try:
-            signed = services.sign_petition(
-                request.user,
-                pk,
-                serializer.validated_data["governorate"],
-                serializer.validated_data["keep_informed"],
-                request,
-            )
-        except services.AssuranceTooLow as error:
-            raise AssuranceDenied(error.decision) from error
-        except services.ParticipationError as error:
-            raise Refused(error) from error
+            if field == "governorate":
+                raise services.InvalidGovernorate(field=field)
+            raise services.InvalidPetition(messages[0], field=field)
+        signed = services.sign_petition(
+            request.user,
+            pk,
+            serializer.validated_data["governorate"],
+            serializer.validated_data["keep_informed"],
+            request,
+        )
         return Response(
             {"receipt": signed.receipt, "verify_url": reverse("api-receipt-verify")},
             status=status.HTTP_201_CREATED,
@@ -277,7 +266,7 @@ class PetitionExportView(APIView):
     def get(self, request):
         state = request.query_params.get("state") or None
         if state not in (None, *Petition.PUBLIC_STATES):
-            raise Refused(services.InvalidPetition(_("Choose the state open or closed.")))
+            raise services.InvalidPetition(_("Choose the state open or closed."), field="state")
         rows = selectors.petition_export_rows(authority_code=request.query_params.get("authority") or None, state=state)
         generated_at = timezone.now().isoformat()
         if self.export_format == "csv":
@@ -327,11 +316,8 @@ class SponsorView(APIView):
         tags=["petitions"],
     )
     def post(self, request, token):
-        require(request, Action.PETITION_SIGN)
-        try:
-            petition = services.sponsor_petition(request.user, token)
-        except services.ParticipationError as error:
-            raise Refused(error) from error
+        require(request.user, Action.PETITION_SIGN)
+        petition = services.sponsor_petition(request.user, token)
         return Response({"id": petition.pk, "state": petition.state}, status=status.HTTP_201_CREATED)
 
 

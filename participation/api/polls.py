@@ -10,15 +10,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ERROR
+from core.errors import NotFound
+
 from ..selectors import polls as selectors
-from ..services import ParticipationError
 from ..services import polls as services
-from .common import ERROR, Pagination, Refused
+from .common import Pagination
 
 TAGS = ["polls"]
 METHODS = {"single": "plurality", "multiple": "approval", "ranked": "instant-runoff"}
@@ -256,7 +257,7 @@ class PollListView(generics.ListAPIView):
     def get_queryset(self):
         language = self.request.query_params.get("locale") or None
         if language not in (None, "ar", "en"):
-            raise Refused(services.InvalidBallot(_("Choose the locale ar or en.")))
+            raise services.InvalidBallot(_("Choose the locale ar or en."), field="locale")
         return selectors.live_polls(language)
 
     @extend_schema(
@@ -308,16 +309,12 @@ class PollVotesView(APIView):
         page = live_poll(pk)
         serializer = BallotRequestSerializer(data=request.data)
         if not serializer.is_valid():
-            raise Refused(
-                services.InvalidBallot(
-                    _('Send your choices as "choices": a list of {"option": key} (with "rank" in a ranked poll).')
-                )
+            raise services.InvalidBallot(
+                _('Send your choices as "choices": a list of {"option": key} (with "rank" in a ranked poll).'),
+                field="choices",
             )
         choices = [(choice["option"], choice.get("rank")) for choice in serializer.validated_data["choices"]]
-        try:
-            cast = services.cast_ballot(request.user, page, choices, request)
-        except ParticipationError as error:
-            raise Refused(error) from error
+        cast = services.cast_ballot(request.user, page, choices, request)
         return Response(
             {"receipt": cast.receipt, "verify_url": reverse("api-receipt-verify"), "replaced": cast.replaced},
             status=status.HTTP_200_OK if cast.replaced else status.HTTP_201_CREATED,
@@ -370,10 +367,7 @@ class PollResultsView(APIView):
     )
     def get(self, request, pk, format=None):
         page = live_poll(pk)
-        try:
-            services.check_results_available(page)
-        except ParticipationError as error:
-            raise Refused(error) from error
+        services.check_results_available(page)
         response = Response(results_data(page, selectors.poll_results(page)))
         if request.accepted_renderer.format == "csv":
             response["Content-Disposition"] = (

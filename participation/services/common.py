@@ -16,9 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import errors
 from core.cache import count_hits, forget, remembered
 from identity.audit import client_address
-from identity.policy import may
+from identity.policy import AssuranceDenied, may
 
 from .. import selectors
 from ..models import BlockedEmailDomain, BlockedNetwork, BlockedParticipant
@@ -26,69 +27,40 @@ from ..models import BlockedEmailDomain, BlockedNetwork, BlockedParticipant
 # --- Refusals ----------------------------------------------------------------------------------------
 
 
-class ParticipationError(Exception):
-    """A refusal the citizen can understand: a stable `code`, a message in the active language, and the
-    HTTP status it deserves."""
-
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message=""):
-        self.message = str(message or self.default_message())
-        super().__init__(self.message)
-
-    def default_message(self):
-        return _("This cannot be done.")
+class ParticipationError(errors.PortalError):
+    """A refusal the citizen can understand: a `core.errors.PortalError` (a stable `code`, a message in the
+    active language, the HTTP status it deserves), raised by participation's services and answered as it is
+    by the API's exception handler and by `core.middleware.ErrorShapeMiddleware`."""
 
 
-class InvalidInput(ParticipationError):
+class InvalidInput(ParticipationError, errors.InvalidInput):
     """Input that does not make sense; the message says what is wrong. `field` names it when known."""
 
-    code = "invalid"
 
-    def __init__(self, message="", field=None):
-        self.field = field
-        super().__init__(message)
+class AssuranceTooLow(ParticipationError, AssuranceDenied):
+    """The assurance policy says no: identity's refusal, as participation raises it."""
 
 
-class AssuranceTooLow(ParticipationError):
-    code = "assurance_required"
-    status = 403
-
-    def __init__(self, decision):
-        self.decision = decision
-        super().__init__(decision.message)
-
-
-class Blocked(ParticipationError):
+class Blocked(ParticipationError, errors.Forbidden):
     code = "blocked"
-    status = 403
 
     def default_message(self):
         return _("You cannot take part from this account or address. Contact the portal if you think this is wrong.")
 
 
-class NotFound(ParticipationError):
-    code = "not_found"
-    status = 404
-
+class NotFound(ParticipationError, errors.NotFound):
     def default_message(self):
         return _("There is no such thing to take part in.")
 
 
-class Conflict(ParticipationError):
-    code = "conflict"
-    status = 409
+class Conflict(ParticipationError, errors.Conflict):
+    pass
 
 
-class RateLimited(ParticipationError):
-    code = "rate_limited"
-    status = 429
-
+class RateLimited(ParticipationError, errors.RateLimited):
     def __init__(self, retry_after, kind="sign"):
-        self.retry_after = retry_after
         self.kind = kind
-        super().__init__()
+        super().__init__(retry_after=retry_after)
 
     def default_message(self):
         messages = {

@@ -49,13 +49,17 @@ def clean_answers(page, answers):
     known = {question.key for question in shown}
     unknown = sorted(str(key) for key in answers if key not in known)
     if unknown:
-        raise InvalidAnswer(_("There is no question “%(key)s” in this consultation.") % {"key": unknown[0]}, unknown[0])
+        raise InvalidAnswer(
+            _("There is no question “%(key)s” in this consultation.") % {"key": unknown[0]}, field=unknown[0]
+        )
     cleaned = {}
     for question in shown:
         answer = _clean_answer(question, answers.get(question.key))
         if answer is None:
             if question.required:
-                raise InvalidAnswer(_("“%(question)s” needs an answer.") % {"question": question.text}, question.key)
+                raise InvalidAnswer(
+                    _("“%(question)s” needs an answer.") % {"question": question.text}, field=question.key
+                )
             continue
         cleaned[question.key] = answer
     return cleaned
@@ -65,7 +69,7 @@ def _clean_answer(question, answer):
     """One answer in its stored form, or None when it is empty."""
 
     def wrong(message):
-        return InvalidAnswer(f"{question.text}: {message}", question.key)
+        return InvalidAnswer(f"{question.text}: {message}", field=question.key)
 
     if answer is None or answer == "" or answer == []:
         return None

@@ -142,7 +142,7 @@ def delete_comment(request, pk):
     try:
         comment = services.delete_comment(request.user, pk)
     except services.CommentNotFound:
-        raise Http404 from None
+        raise  # a 404, answered by core.middleware.ErrorShapeMiddleware
     except ParticipationError as error:
         return _refused(request, error, heading=_("Delete your comment"), action="")
     messages.success(request, _("Your comment is deleted."))
@@ -162,7 +162,7 @@ def vote_on_comment(request, pk):
         else:
             comment = services.vote_on_comment(request.user, pk, 1 if value == "up" else -1, request=request)
     except services.CommentNotFound:
-        raise Http404 from None
+        raise  # a 404, answered by core.middleware.ErrorShapeMiddleware
     except ParticipationError as error:
         return _refused(request, error, heading=heading, action="")
     messages.success(request, _("Your vote is counted.") if value != "none" else _("Your vote is withdrawn."))
@@ -177,7 +177,7 @@ def _flag(request, flag, heading, action, fallback):
         flag(form.cleaned_data["reason"], form.cleaned_data["note"])
     except ParticipationError as error:
         if error.status == 404:
-            raise Http404 from None
+            raise  # answered by core.middleware.ErrorShapeMiddleware
         return _refused(request, error, form=form, heading=heading, action=action)
     messages.success(request, _("Thank you: moderators will look at your report."))
     return redirect(_back(request, fallback()))

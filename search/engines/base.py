@@ -2,12 +2,21 @@
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
+from core.errors import Unavailable
+
 from ..query import SearchQuery, SearchResults, Suggestion
 from ..registry import SearchRecord
 
 
-class SearchUnavailable(Exception):
-    """The engine cannot answer now (e.g. Elasticsearch is down); the API says 503, never 500."""
+class SearchUnavailable(Unavailable):
+    """The engine cannot answer now (e.g. Elasticsearch is down): a 503 `search_unavailable`, never a 500."""
+
+    code = "search_unavailable"
+
+    def default_message(self):
+        return _("Search is unavailable at the moment. Please try again shortly.")
 
 
 class SearchEngine:

@@ -10,6 +10,7 @@ of each title; highlights and facets (terms aggregations) come from Elasticsearc
 The bodies built here (`index_body`, `search_body`, `suggest_body`) are the engine's contract; the tests
 compare them with recorded JSON (tests/search/contracts/)."""
 
+import logging
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -34,6 +35,8 @@ from ..models import compose_content
 from ..normalize import CHARACTER_MAP, REMOVED
 from ..query import FACETS, MAX_QUERY_LENGTH, SearchHit, SearchQuery, SearchResults, Suggestion, facet_values
 from .base import SearchEngine, SearchUnavailable
+
+logger = logging.getLogger(__name__)
 
 LANGUAGES = ("ar", "en")
 TITLE_BOOST = 3
@@ -420,4 +423,5 @@ def _unavailable_on_error():
     except NotFoundError:
         raise
     except (TransportError, ApiError) as error:
-        raise SearchUnavailable(str(error)) from error
+        logger.warning("search engine unavailable: %s", error)
+        raise SearchUnavailable() from error

@@ -54,7 +54,11 @@ def test_bad_governorate_is_400(client, citizen, petition):
     client.force_login(citizen)
     response = sign(client, petition, "dubai")
     assert response.status_code == 400
-    assert response.json() == {"detail": "Choose one of the six governorates.", "code": "invalid_governorate"}
+    assert response.json() == {
+        "detail": "Choose one of the six governorates.",
+        "code": "invalid_governorate",
+        "field": "governorate",
+    }
 
 
 @pytest.mark.parametrize("petition_id", [10**6, 2**63, 10**30])
