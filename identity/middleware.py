@@ -15,6 +15,12 @@ LAST_SEEN_KEY = "_portal_last_seen"
 LAST_SEEN_RESOLUTION = 60
 
 
+def idled_out(last_seen, now=None):
+    """Whether a session last seen at `last_seen` (epoch seconds, None if never) has been idle longer than
+    SESSION_IDLE_TIMEOUT. The one rule for requests (below) and websockets (identity.websocket)."""
+    return last_seen is not None and (now or time.time()) - last_seen > settings.SESSION_IDLE_TIMEOUT
+
+
 class SessionTimeoutMiddleware:
     """Ends a signed-in session after SESSION_IDLE_TIMEOUT seconds without a request. (The absolute limit
     is the session cookie's age, SESSION_COOKIE_AGE, which sign-in sets.)"""
@@ -27,7 +33,7 @@ class SessionTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY)
-            if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+            if idled_out(last_seen, now):
                 record(SecurityEvent.Kind.SESSION_EXPIRED, request, user, idle_seconds=now - last_seen)
                 logout(request)
             elif last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:

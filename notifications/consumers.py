@@ -23,9 +23,10 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from identity.websocket import ANONYMOUS, SESSION_EXPIRED, authenticate_token
 
 from . import push, registry, selectors
 
@@ -45,13 +46,6 @@ def setting(name, default):
     return getattr(settings, name, default)
 
 
-def _header(scope, name):
-    for key, value in scope.get("headers", ()):
-        if key.decode("latin-1").lower() == name:
-            return value.decode("latin-1")
-    return ""
-
-
 def _language(scope):
     codes = [code for code, _name in settings.LANGUAGES]
     query = scope.get("query_string", b"").decode("latin-1")
@@ -61,36 +55,6 @@ def _language(scope):
     cookies = scope.get("cookies") or {}
     language = cookies.get(settings.LANGUAGE_COOKIE_NAME)
     return language if language in codes else settings.LANGUAGE_CODE
-
-
-def _session_user_id(session):
-    """The user id a session (a SessionStore) is signed in as, or None if it expired, ended or idled out."""
-    from identity.middleware import LAST_SEEN_KEY
-
-    data = session.load() if hasattr(session, "load") else {}
-    user_id = data.get(SESSION_KEY)
-    last_seen = data.get(LAST_SEEN_KEY)
-    if last_seen is not None and time.time() - last_seen > settings.SESSION_IDLE_TIMEOUT:
-        return None
-    return str(user_id) if user_id is not None else None
-
-
-def _session_from_token(token):
-    from allauth.headless import app_settings
-    from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
-
-    result = authenticate_by_x_session_token(token) if token else None
-    if result is None:
-        return None, None
-    user, _session = result
-    if not user.is_active:
-        return None, None
-    return user, lambda: _token_still_valid(app_settings, token, user.pk)
-
-
-def _token_still_valid(app_settings, token, user_id):
-    session = app_settings.TOKEN_STRATEGY.lookup_session(token)
-    return session is not None and _session_user_id(session) == str(user_id)
 
 
 class NotificationConsumer(AsyncWebsocketConsumer):
@@ -103,39 +67,20 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.session_alive = None
         self.heartbeat = None
         await self.accept()
+        # Who is at the other end is identity's business (identity.websocket, wired in portal/asgi.py).
+        if await self._identified(self.scope.get("identity") or ANONYMOUS):
+            self.heartbeat = asyncio.ensure_future(self._beat())
 
-        token = _header(self.scope, "x-session-token")
-        if token:
-            if not await self._authenticate_token(token):
-                return
-        else:
-            user = self.scope.get("user")
-            session = self.scope.get("session")
-            if user is not None and user.is_authenticated and session is not None:
-                key = session.session_key
-                alive = await database_sync_to_async(self._session_check(key, user.pk))()
-                if not alive:
-                    await self._refuse("session_expired", _("Your session has ended. Sign in again."))
-                    return
-                await self._join(user, self._session_check(key, user.pk))
-        self.heartbeat = asyncio.ensure_future(self._beat())
-
-    def _session_check(self, key, user_id):
-        from importlib import import_module
-
-        engine = import_module(settings.SESSION_ENGINE)
-
-        def alive():
-            return bool(key) and _session_user_id(engine.SessionStore(session_key=key)) == str(user_id)
-
-        return alive
-
-    async def _authenticate_token(self, token):
-        user, alive = await database_sync_to_async(_session_from_token)(token)
-        if user is None:
-            await self._refuse("invalid_token", _("The session token is not valid. Sign in again."))
+    async def _identified(self, identity):
+        """Join the person's group, or close the socket when its credentials sign nobody in (False)."""
+        if identity.refusal == SESSION_EXPIRED:
+            await self._refuse(SESSION_EXPIRED, _("Your session has ended. Sign in again."))
             return False
-        await self._join(user, alive)
+        if identity.refusal:
+            await self._refuse(identity.refusal, _("The session token is not valid. Sign in again."))
+            return False
+        if identity.user is not None:
+            await self._join(identity.user, identity.alive)
         return True
 
     async def _join(self, user, alive):
@@ -167,7 +112,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
                 if self.user is not None and self.session_alive and time.monotonic() - checked >= recheck:
                     checked = time.monotonic()
                     if not await database_sync_to_async(self.session_alive)():
-                        await self._refuse("session_expired", _("Your session has ended. Sign in again."))
+                        await self._refuse(SESSION_EXPIRED, _("Your session has ended. Sign in again."))
                         return
                 # Joining again is idempotent; after a Redis restart (groups are not persisted) it is what
                 # puts this socket back in its group. The heartbeat tells the client to resync anything pushed
@@ -218,11 +163,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "pong"})
 
     async def _auth(self, content):
-        token = content.get("token")
-        if not isinstance(token, str) or not token or len(token) > 200:
-            await self._refuse("invalid_token", _("The session token is not valid. Sign in again."))
-            return
-        await self._authenticate_token(token)
+        await self._identified(await authenticate_token(content.get("token")))
 
     async def _resync(self, content):
         if self.user is None:

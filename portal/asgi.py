@@ -11,11 +11,15 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402 — Django must be s
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from identity.websocket import WebsocketIdentityMiddleware  # noqa: E402
 from portal.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # Identity authenticates every socket (identity.websocket): consumers read scope["identity"].
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(WebsocketIdentityMiddleware(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )
