@@ -8,8 +8,8 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import formats
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
+from core import menu
 from core.money import format_fils
 from themes.registry import HIGH_CONTRAST, current_theme
 from themes.selection import CONTRAST_HIGH, CONTRAST_STANDARD
@@ -93,44 +93,8 @@ def _static_exists(path):
 
 @register.simple_tag(takes_context=True)
 def main_navigation(context):
-    """The main menu: services (the catalogue), participate, petitions, search — each only once it exists in the
-    active language, so a site without one of them shows no dead link."""
-    from wagtail.models import Locale
-
-    from cms.models import ServiceIndexPage
-
-    try:
-        locale = Locale.get_active()
-    except Locale.DoesNotExist:
-        return []
-    items = []
-    catalogue = ServiceIndexPage.objects.live().filter(locale=locale, authority__isnull=True).order_by("depth").first()
-    if catalogue is not None:
-        items.append({"key": "services", "label": _("Services"), "url": catalogue.get_url(context.get("request"))})
-    try:
-        from participation.models import ParticipationIndexPage
-
-        participate = ParticipationIndexPage.objects.live().filter(locale=locale).first()
-    except ImportError:
-        participate = None
-    if participate is not None:
-        items.append(
-            {"key": "participate", "label": _("Participate"), "url": participate.get_url(context.get("request"))}
-        )
-    for key, label, name in (
-        ("petitions", _("Petitions"), "participation:petition_list"),
-        ("search", _("Search"), "search_page"),
-    ):
-        try:
-            items.append({"key": key, "label": label, "url": reverse(name)})
-        except NoReverseMatch:
-            pass
-    request = context.get("request")
-    path = request.path if request is not None else ""
-    matching = [item for item in items if item["url"] and path.startswith(item["url"])]
-    if matching:
-        max(matching, key=lambda item: len(item["url"]))["current"] = True
-    return items
+    """The main menu: the entries the apps register (core.menu), each only once it exists in the active language."""
+    return menu.items_for(context.get("request"))
 
 
 @register.simple_tag

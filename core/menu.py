@@ -1,0 +1,82 @@
+"""The main menu, contributed by the apps that own its entries, as `cms.home` does for home sections.
+
+The theme imports no app, and search imports none either: each app that has a top-level entry registers a
+`MenuItem` from its own `menu.py` (cms/menu.py, participation/menu.py, search/menu.py), autodiscovered when core
+is ready. An item whose
+`url` answers None (its page does not exist in the active language, its URLs are not installed) is left out, so a
+site without one of them shows no dead link."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import autodiscover_modules
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    key: str
+    label: str
+    # (request, locale) -> the URL in the active language, or None when there is nothing to link to.
+    url: Callable
+    order: int = 100
+
+
+_items = {}
+
+
+def register(item):
+    """Add (or replace, by key) an entry of the main menu."""
+    _items[item.key] = item
+    return item
+
+
+def unregister(key):
+    _items.pop(key, None)
+
+
+def named_url(name):
+    """A `url` for an item that is a named URL pattern: None while the pattern is not installed."""
+
+    def url(request, locale):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            return None
+
+    return url
+
+
+def page_url(queryset):
+    """A `url` for an item that is a page: the first live page of `queryset()` in the active locale, or None."""
+
+    def url(request, locale):
+        page = queryset().live().filter(locale=locale).order_by("depth").first()
+        return page.get_url(request) if page is not None else None
+
+    return url
+
+
+def items_for(request):
+    """[{"key", "label", "url"[, "current"]}] in order; the item whose URL is the longest prefix of the request's
+    path is the current one."""
+    from wagtail.models import Locale
+
+    try:
+        locale = Locale.get_active()
+    except Locale.DoesNotExist:
+        return []
+    items = []
+    for item in sorted(_items.values(), key=lambda item: (item.order, item.key)):
+        url = item.url(request, locale)
+        if url:
+            items.append({"key": item.key, "label": item.label, "url": url})
+    path = request.path if request is not None else ""
+    matching = [item for item in items if path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["current"] = True
+    return items
+
+
+def autodiscover():
+    autodiscover_modules("menu")

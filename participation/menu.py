@@ -1,0 +1,15 @@
+"""Participation's entries of the main menu (core.menu)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.menu import MenuItem, named_url, page_url, register
+
+
+def _participation_index():
+    from .models import ParticipationIndexPage
+
+    return ParticipationIndexPage.objects.all()
+
+
+register(MenuItem("participate", _("Participate"), page_url(_participation_index), order=20))
+register(MenuItem("petitions", _("Petitions"), named_url("participation:petition_list"), order=30))
