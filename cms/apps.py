@@ -7,7 +7,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Service catalogue")
 
     def ready(self):
-        from . import home
+        from . import home, signals  # noqa: F401 — signals: connecting the page events is importing it
 
         # Each app's home.py adds what it has for the home page (cms/home.py).
         home.autodiscover()

@@ -1,24 +1,16 @@
-"""What the catalogue makes searchable (its live, public service pages), and the page events it announces.
-
-Wagtail's page signals become domain events (core.events), emitted after the change commits:
-`page.published`, `page.unpublished`, `page.deleted` (each with `page_ids` and the page's `model`),
-`page.privacy_changed` (a view restriction added, changed or removed) and `page.url_changed` (moved or
-slug changed), both with the ids of the page and of everything under it. Search listens to them through
-`ServiceSearch.events`; other apps may too."""
+"""What the catalogue makes searchable: its live, public service pages, indexed again after the page events
+cms announces (cms/signals.py), and the names of its authorities and life events for search's facets."""
 
 import html
 import re
 
-from django.db.models.signals import post_delete, post_save
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page, PageViewRestriction
-from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from core import events
 from search.registry import SearchRecord, SearchSource, register
 
 from .catalogue_format import service_texts
-from .models import ServicePage
+from .models import Authority, LifeEvent, ServicePage
 
 SERVICE_MODEL = ServicePage._meta.label_lower
 _TAG = re.compile(r"<[^>]*>")
@@ -26,48 +18,6 @@ _TAG = re.compile(r"<[^>]*>")
 BODY_TEXTS = ("eligibility", "steps", "documents", "fee_note", "channels", "other_ways_to_apply", "output")
 BODY_TEXTS += ("legal_basis", "downtime_message")
 CODE_KEYS = {"kind", "optional"}
-
-
-# --- Page events ------------------------------------------------------------------------------------------
-
-
-def _model(page):
-    return page.specific_class._meta.label_lower if page.specific_class else page._meta.label_lower
-
-
-def _page_and_descendants(page):
-    return list(Page.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True))
-
-
-def _on_published(sender, instance, **kwargs):
-    events.emit("page.published", page_ids=[instance.pk], model=_model(instance))
-
-
-def _on_unpublished(sender, instance, **kwargs):
-    events.emit("page.unpublished", page_ids=[instance.pk], model=_model(instance))
-
-
-def _on_deleted(sender, instance, **kwargs):
-    events.emit("page.deleted", page_ids=[instance.pk], model=_model(instance))
-
-
-def _on_restriction_changed(sender, instance, **kwargs):
-    page = Page.objects.filter(pk=instance.page_id).first()
-    if page is not None:
-        events.emit("page.privacy_changed", page_ids=_page_and_descendants(page))
-
-
-def _on_url_changed(sender, instance, **kwargs):
-    events.emit("page.url_changed", page_ids=_page_and_descendants(instance))
-
-
-page_published.connect(_on_published, dispatch_uid="cms.events.page_published")
-page_unpublished.connect(_on_unpublished, dispatch_uid="cms.events.page_unpublished")
-post_delete.connect(_on_deleted, sender=Page, dispatch_uid="cms.events.page_deleted")
-post_save.connect(_on_restriction_changed, sender=PageViewRestriction, dispatch_uid="cms.events.restriction_saved")
-post_delete.connect(_on_restriction_changed, sender=PageViewRestriction, dispatch_uid="cms.events.restriction_deleted")
-post_page_move.connect(_on_url_changed, dispatch_uid="cms.events.page_moved")
-page_slug_changed.connect(_on_url_changed, dispatch_uid="cms.events.page_slug_changed")
 
 
 # --- Search ---------------------------------------------------------------------------------------------
@@ -135,6 +85,14 @@ class ServiceSearch(SearchSource):
 
     def count(self):
         return self._pages().count()
+
+    def facet_labels(self, facet, values):
+        """An authority's name (by its code) and a life event's (by its slug), in the active language."""
+        model, key = {"authority": (Authority, "code"), "life_event": (LifeEvent, "slug")}.get(facet, (None, None))
+        if model is None or not values:
+            return {}
+        rows = model.objects.filter(**{f"{key}__in": values, "locale__language_code": get_language()})
+        return {getattr(row, key): row.name for row in rows}
 
 
 register(ServiceSearch())

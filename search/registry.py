@@ -88,6 +88,11 @@ class SearchSource:
         """How many objects `records()` goes through, for the progress bar of `search_reindex`."""
         return None
 
+    def facet_labels(self, facet, values) -> dict:
+        """{value: what the citizen reads} for the values of `facet` (`authority`, `life_event`…) this source
+        can name, in the active language. Search imports no app: the sources name their own values."""
+        return {}
+
 
 _sources: dict[str, SearchSource] = {}
 _subscribed: set[tuple[str, str]] = set()
@@ -133,6 +138,15 @@ def kinds():
 
 def get_source(kind):
     return _sources.get(kind)
+
+
+def facet_labels(facet, values):
+    """{value: label} for the values of `facet`, from every source that can name them; others are left out."""
+    labels = {}
+    if values:
+        for source in sources():
+            labels.update(source.facet_labels(facet, set(values) - set(labels)))
+    return labels
 
 
 def autodiscover():

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import nh3
-from django.apps import apps
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
@@ -234,8 +233,8 @@ def _languages(selected):
 
 def _names(results, selected):
     """What the citizen reads for each facet value: a kind's label from its search source; an authority's and a
-    life event's name in the page's language, from the catalogue when it is installed (search imports no app:
-    it asks the app registry); the value itself otherwise."""
+    life event's name in the page's language, from the sources that can name them (search imports no app); the
+    value itself otherwise."""
     wanted = {
         facet: {value.value for value in results.facets.get(facet, [])} | set(selected.get(facet, ()))
         for facet in FACET_FILTERS
@@ -243,18 +242,7 @@ def _names(results, selected):
     wanted["authority"] |= {hit.authority for hit in results.hits if hit.authority}
     names = {
         "kind": {kind: str(source.label) for kind in registry.kinds() if (source := registry.get_source(kind))},
-        "authority": _catalogue_names("Authority", "code", wanted["authority"]),
-        "life_event": _catalogue_names("LifeEvent", "slug", wanted["life_event"]),
+        "authority": registry.facet_labels("authority", wanted["authority"]),
+        "life_event": registry.facet_labels("life_event", wanted["life_event"]),
     }
     return names
-
-
-def _catalogue_names(model_name, key, values):
-    if not values:
-        return {}
-    try:
-        model = apps.get_model("cms", model_name)
-    except LookupError:
-        return {}
-    rows = model.objects.filter(**{f"{key}__in": values, "locale__language_code": get_language()})
-    return {getattr(row, key): row.name for row in rows}
