@@ -1,6 +1,6 @@
 """What the home page shows besides the catalogue, added by the apps that own it.
 
-The catalogue imports no sub-portal (ARCHITECTURE.md: apps import `cms`, not the other way). A sub-portal that has
+The catalogue imports no sub-portal (docs/architecture.md: apps import `cms`, not the other way). A sub-portal that has
 something for the home page (open consultations, petitions near a threshold) registers a `HomeSection` from its
 own `home.py`; the home page asks each section, in order, for its context and includes its template. A section
 whose context is None has nothing to show and is left out, heading and all."""

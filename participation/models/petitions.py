@@ -1,7 +1,7 @@
 """Petitions (عرائض): a citizen writes one to an authority, a few others sponsor it, staff moderate it, then
 anyone with the assurance level the policy asks for may sign it until it closes.
 
-The count of signatures is never stored on the petition row (ARCHITECTURE.md, principle 3): it is derived
+The count of signatures is never stored on the petition row (docs/architecture.md, principle 3): it is derived
 from `PetitionSignature` rows (see selectors.signature_count) and checked by `manage.py recount`."""
 
 import secrets
