@@ -6,7 +6,6 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, router
 from django.utils.translation import gettext as _
 
 from core import sql
@@ -29,7 +28,7 @@ def load_user(user_id):
         user_id = User._meta.pk.to_python(user_id)
     except ValidationError:
         return None
-    using = router.db_for_read(User) or DEFAULT_DB_ALIAS
+    using = sql.read_alias(User)
     if not sql.fits(User, User._meta.pk.name, user_id, using):
         return None
     row = sql.fetch_one(_user_statement(using), [user_id], using)

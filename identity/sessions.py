@@ -7,7 +7,6 @@ Every signed-in request and every API call with an `X-Session-Token` loads its s
 from functools import cache
 
 from django.contrib.sessions.backends import db
-from django.db import router
 from django.utils import timezone
 
 from core import sql
@@ -15,7 +14,7 @@ from core import sql
 
 class SessionStore(db.SessionStore):
     def load(self):
-        using = router.db_for_read(self.model)
+        using = sql.read_alias(self.model)
         row = sql.fetch_one(
             _load_statement(self.model, using),
             [self.session_key, sql.param(self.model, "expire_date", timezone.now(), using)],

@@ -61,7 +61,11 @@ class Notification(models.Model):
 
 class Follow(models.Model):
     """A person follows a target. Unfollowing keeps the row, inactive, so that something followed
-    automatically (signing, commenting) is not followed again behind the person's back."""
+    automatically (signing, commenting) is not followed again behind the person's back.
+
+    `follow_automatically` writes it with `core.sql.insert`, not `save()`: no signal is sent and no Python
+    `default=` or `auto_now_add` is applied, so the insert names every NOT NULL column itself. A new NOT NULL
+    column needs a `db_default` or a value there (tests/core/test_architecture.py checks)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE)
     target = models.CharField(_("follows"), max_length=TARGET_MAX_LENGTH)

@@ -125,6 +125,12 @@ class PetitionSponsor(models.Model):
 
 
 class PetitionSignature(models.Model):
+    """One citizen's signature of one petition.
+
+    Written by `sign_petition` with `core.sql.insert`, not `save()`: no pre_save/post_save signal is sent and no
+    Python `default=` or `auto_now_add` is applied, so the insert names every NOT NULL column itself. A new NOT
+    NULL column needs a `db_default` or a value there (tests/core/test_architecture.py checks)."""
+
     # Signatures refer to nothing an editor would look up; recording each in Wagtail's reference index
     # cost a quarter of the signing time (docs/participation.md).
     wagtail_reference_index_ignore = True

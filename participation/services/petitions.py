@@ -305,7 +305,8 @@ def sign_petition(user, petition, governorate, keep_informed=False, request=None
     if governorate not in Governorate.values:
         raise InvalidGovernorate()
     petition_id = petition.pk if isinstance(petition, Petition) else int(petition)
-    row = sql.fetch_one(_signing_statement(), [petition_id]) if sql.fits(Petition, "id", petition_id) else None
+    fits = sql.fits(Petition, "id", petition_id)
+    row = sql.fetch_one(_signing_statement(), [petition_id], sql.read_alias(Petition)) if fits else None
     current = sql.instance(Petition, SIGNING_FIELDS, row) if row else None
     if current is None or current.state not in Petition.PUBLIC_STATES:
         raise PetitionNotFound()

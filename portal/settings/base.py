@@ -315,10 +315,15 @@ STORAGES = {
 # --- Accounts (django-allauth) ------------------------------------------------------------------------
 # Django's and allauth's backends, each loading the signed-in user and their assurance grant in one statement
 # (identity/backends.py).
-AUTHENTICATION_BACKENDS = [
-    "identity.backends.ModelBackend",
-    "identity.backends.AuthenticationBackend",
-]
+# The signed-in request's fast path (core.sql): the session read and the user load (with the assurance grant) are
+# single SQL statements. PORTAL_SQL_FAST_PATHS=false falls back to Django's stock session engine and backends,
+# should a Django upgrade break the ORM internals core.sql relies on (docs/operations.md).
+PORTAL_SQL_FAST_PATHS = env_bool("PORTAL_SQL_FAST_PATHS", True)
+AUTHENTICATION_BACKENDS = (
+    ["identity.backends.ModelBackend", "identity.backends.AuthenticationBackend"]
+    if PORTAL_SQL_FAST_PATHS
+    else ["django.contrib.auth.backends.ModelBackend", "allauth.account.auth_backends.AuthenticationBackend"]
+)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = "account_login"
@@ -401,7 +406,8 @@ NATIONAL_ID_HASH_KEY = env("NATIONAL_ID_HASH_KEY")
 NATIONAL_ID_CLAIM = env("NATIONAL_ID_CLAIM", "civil_id")
 
 # Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_COOKIE_AGE after sign-in.
-SESSION_ENGINE = "identity.sessions"  # Django's database sessions, read with one SQL statement
+# Django's database sessions, read with one SQL statement (or Django's own, see PORTAL_SQL_FAST_PATHS).
+SESSION_ENGINE = "identity.sessions" if PORTAL_SQL_FAST_PATHS else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(env("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))
 SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

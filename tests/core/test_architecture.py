@@ -85,3 +85,72 @@ def test_the_rule_itself_refuses_what_it_should():
     assert not allowed("participation", "search.selectors")
     assert not allowed("cms", "portal.urls")
     assert allowed("participation", "search.registry") and allowed("themes", "core.menu")
+
+
+# --- The fences of core.sql --------------------------------------------------------------------------------
+
+# The modules on the hottest path, and no others, may write SQL text (core/sql.py's docstring says why).
+SQL_USERS = {
+    "identity/sessions.py",
+    "identity/policy.py",
+    "participation/services/petitions.py",
+    "notifications/services.py",
+}
+
+
+def test_only_the_hottest_paths_import_core_sql():
+    users = {
+        str(path)
+        for app in portal_apps()
+        for path, module in imports_of(app)
+        if module == "core.sql" or module.startswith("core.sql.")
+    }
+    assert users == SQL_USERS
+
+
+def sql_inserts():
+    """(file, model name, names given) of every `sql.insert(Model, values)`: `values` a dict literal, or a name
+    bound to one in the same function."""
+    for name in sorted(SQL_USERS):
+        tree = ast.parse((ROOT / name).read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            bound = {
+                target.id: node.value
+                for node in ast.walk(function)
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+                for target in node.targets
+                if isinstance(target, ast.Name)
+            }
+            for call in ast.walk(function):
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "insert"
+                    and isinstance(call.func.value, ast.Name)
+                    and call.func.value.id == "sql"
+                ):
+                    model, values = call.args[0], call.args[1]
+                    values = bound.get(values.id) if isinstance(values, ast.Name) else values
+                    assert isinstance(values, ast.Dict), f"{name}: give sql.insert a dict literal"
+                    yield name, model.id, {key.value for key in values.keys}
+
+
+def test_every_sql_insert_names_each_not_null_column_without_a_database_default_and_its_model_says_so():
+    from django.db.models import NOT_PROVIDED
+
+    models = {model.__name__: model for model in apps.get_models()}
+    found = set()
+    for name, model_name, given in sql_inserts():
+        model = models[model_name]
+        found.add(model_name)
+        required = {
+            field.attname
+            for field in model._meta.concrete_fields
+            if not field.null and field.db_default is NOT_PROVIDED and not field.primary_key
+        }
+        names = {model._meta.get_field(key).attname for key in given}
+        assert required <= names, f"{name}: sql.insert({model_name}) leaves out {sorted(required - names)}"
+        assert "core.sql" in (model.__doc__ or ""), f"{model_name}'s docstring must say core.sql writes it"
+    assert found == {"PetitionSignature", "Follow"}

@@ -23,6 +23,8 @@ print(json.dumps({
     "secure_cookies": getattr(settings, "SESSION_COOKIE_SECURE", False) and getattr(settings, "CSRF_COOKIE_SECURE", False),
     "hsts": getattr(settings, "SECURE_HSTS_SECONDS", 0),
     "ssl_redirect": getattr(settings, "SECURE_SSL_REDIRECT", False),
+    "session_engine": settings.SESSION_ENGINE,
+    "backends": settings.AUTHENTICATION_BACKENDS,
 }))
 """
 
@@ -40,6 +42,7 @@ def _run(module, **environment):
             "DEBUG",
             "ELASTICSEARCH_URL",
             "CHANNEL_LAYER",
+            "PORTAL_SQL_FAST_PATHS",
         )
     }
     env.update(DJANGO_SETTINGS_MODULE=module, **environment)
@@ -106,3 +109,17 @@ def test_production_turns_on_secure_cookies_and_hsts():
     assert facts["secure_cookies"] is True
     assert facts["hsts"] >= 31536000
     assert facts["ssl_redirect"] is True
+
+
+def test_the_sql_fast_paths_can_be_turned_off_for_djangos_own_sessions_and_backends(tmp_path):
+    facts = json.loads(_run("portal.settings.dev", PORTAL_DATA_DIR=str(tmp_path)).stdout)
+    assert facts["session_engine"] == "identity.sessions"
+    assert facts["backends"] == ["identity.backends.ModelBackend", "identity.backends.AuthenticationBackend"]
+    result = _run("portal.settings.dev", PORTAL_DATA_DIR=str(tmp_path), PORTAL_SQL_FAST_PATHS="false")
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["session_engine"] == "django.contrib.sessions.backends.db"
+    assert facts["backends"] == [
+        "django.contrib.auth.backends.ModelBackend",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ]

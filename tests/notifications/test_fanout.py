@@ -254,3 +254,15 @@ def test_the_database_worker_runs_the_fan_out(petition, django_capture_on_commit
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     assert Notification.objects.filter(recipient=person, kind="petition.responded").count() == 1
     assert DBTaskResult.objects.get(task_path="notifications.tasks.deliver_event").status == "SUCCESSFUL"
+
+
+def test_the_pipelined_publish_runs_only_on_the_channels_redis_releases_it_knows():
+    from importlib.metadata import version
+
+    from notifications import push
+
+    assert push.supports_pipelining("4.3.0") and push.supports_pipelining("4.2.1")
+    assert not push.supports_pipelining("5.0.0") and not push.supports_pipelining("4.4.0")
+    assert not push.supports_pipelining("garbage")
+    # The pinned release must be one of them: bumping it means checking publish_all's use of its internals.
+    assert push.supports_pipelining(version("channels-redis")), "re-check notifications.push.publish_all"
