@@ -131,9 +131,11 @@ class ConsultationListView(generics.ListAPIView):
     pagination_class = Pagination
 
     def get_queryset(self):
-        language = self.request.query_params.get("language") or None
+        # `?locale=`, as everywhere else; `?language=` is its deprecated alias, still read (docs/api.md).
+        name = "locale" if "locale" in self.request.query_params else "language"
+        language = self.request.query_params.get(name) or None
         if language not in (None, "ar", "en"):
-            raise InvalidInput(_("Choose the language ar or en."), field="language")
+            raise InvalidInput(_("Choose the locale ar or en."), field=name)
         pages = selectors.public_consultations(language)
         phase = self.request.query_params.get("phase") or None
         if phase is None:
@@ -145,7 +147,10 @@ class ConsultationListView(generics.ListAPIView):
     @extend_schema(
         summary="List consultations",
         parameters=[
-            OpenApiParameter("language", str, enum=["ar", "en"], description="Only the pages in this language."),
+            OpenApiParameter("locale", str, enum=["ar", "en"], description="Only the pages in this language."),
+            OpenApiParameter(
+                "language", str, enum=["ar", "en"], deprecated=True, description="The former name of `locale`."
+            ),
             OpenApiParameter("phase", str, enum=Phase.values),
         ],
         responses={200: ConsultationSerializer(many=True), 400: ERROR},

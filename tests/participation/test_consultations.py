@@ -155,6 +155,16 @@ def test_the_list_filters_by_language_and_phase(client):
     assert client.get("/api/v1/consultations/", {"phase": "sideways"}).status_code == 400
 
 
+def test_the_list_reads_locale_like_every_other_list_and_language_as_its_deprecated_alias(client):
+    arabic, english = make_consultation(english=True)
+    for name in ("locale", "language"):
+        ids = [item["id"] for item in client.get("/api/v1/consultations/", {name: "en"}).json()["results"]]
+        assert english.pk in ids and arabic.pk not in ids, name
+        response = client.get("/api/v1/consultations/", {name: "fr"}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400
+        assert response.json() == {"detail": "Choose the locale ar or en.", "code": "invalid", "field": name}
+
+
 def test_a_draft_consultation_is_not_in_the_api(client):
     page = make_consultation()
     page.unpublish()
