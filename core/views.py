@@ -8,6 +8,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from .errors import Unavailable
+from .forms import safe_next
 from .middleware import error_response
 from .outages import is_outage
 
@@ -41,16 +42,9 @@ def healthz(request):
 
 def switch_language(request, language):
     """Remember the visitor's language and go to `next` (a path on this site) in it."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     if language not in dict(settings.LANGUAGES):
         return HttpResponseRedirect("/")
-    target = request.GET.get("next") or f"/{language}/"
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = f"/{language}/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(safe_next(request, f"/{language}/"))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

@@ -2,13 +2,13 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import HoneypotMixin
+
 from . import registry
 from .models import EmailFrequency
 
-HONEYPOT_FIELD = "website"
 
-
-class PreferencesForm(forms.Form):
+class PreferencesForm(HoneypotMixin, forms.Form):
     """E-mail frequency, automatic follows, and two checkboxes (portal, e-mail) per kind of notification."""
 
     email_frequency = forms.ChoiceField(
@@ -23,7 +23,7 @@ class PreferencesForm(forms.Form):
     auto_follow = forms.BooleanField(
         label=_("Follow what I create, sign (when I ask to be kept informed), answer or comment on"), required=False
     )
-    website = forms.CharField(label=_("Leave this empty"), required=False)
+    honeypot_message = _("Your preferences could not be saved.")
 
     def __init__(self, *args, channels=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,12 +47,6 @@ class PreferencesForm(forms.Form):
                 widget=forms.CheckboxInput(attrs={"aria-label": format_lazy("{} — {}", kind.label, _("By e-mail"))}),
             )
             self.kind_rows.append((kind, self[app_name], self[email_name]))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get(HONEYPOT_FIELD):
-            raise forms.ValidationError(_("Your preferences could not be saved."), code="honeypot")
-        return cleaned
 
     def channels(self):
         return {

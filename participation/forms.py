@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DescribedErrorsMixin, HoneypotMixin
+
 from .models import Governorate
 
-HONEYPOT_FIELD = "website"
 
+class SignPetitionForm(HoneypotMixin, forms.Form):
+    honeypot_message = _("Your signature could not be accepted.")
 
-class SignPetitionForm(forms.Form):
     governorate = forms.ChoiceField(
         label=_("Your governorate"),
         choices=[("", _("Choose your governorate"))] + Governorate.choices,
@@ -18,45 +20,9 @@ class SignPetitionForm(forms.Form):
         label=_("Keep me informed about this petition"),
         required=False,
     )
-    # Hidden from people (the `hidden` attribute, not CSS); bots that fill every field give themselves away.
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get(HONEYPOT_FIELD):
-            raise forms.ValidationError(_("Your signature could not be accepted."), code="honeypot")
-        return cleaned
 
 
-class DescribedErrorsMixin:
-    """A field with errors points at them (aria-describedby, with its help text) and says it is invalid, so a
-    screen reader reads the error when the field gets focus. The ids are those the petition templates use."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            ids = [f"{self[name].auto_id}_errors"]
-            if self.fields[name].help_text:
-                ids.append(f"{self[name].auto_id}_helptext")
-            self.fields[name].widget.attrs.update({"aria-describedby": " ".join(ids), "aria-invalid": "true"})
-
-
-class HoneypotForm(DescribedErrorsMixin, forms.Form):
-    """A form with the hidden `website` field that only bots fill in."""
-
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
-    honeypot_message = _("Your request could not be accepted.")
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get(HONEYPOT_FIELD):
-            raise forms.ValidationError(self.honeypot_message, code="honeypot")
-        return cleaned
-
-
-class StartPetitionForm(HoneypotForm):
+class StartPetitionForm(HoneypotMixin, forms.Form):
     authority = forms.ChoiceField(
         label=_("Addressed to"),
         error_messages={"invalid_choice": _("Choose one of the authorities in the list.")},
@@ -80,11 +46,9 @@ class StartPetitionForm(HoneypotForm):
             (authority.code, authority.name) for authority in authorities
         ]
         self.authorities = {authority.code: authority for authority in authorities}
-        # The honeypot last, after the fields people fill in.
-        self.order_fields(["authority", "title", "body", HONEYPOT_FIELD])
 
 
-class SponsorPetitionForm(HoneypotForm):
+class SponsorPetitionForm(HoneypotMixin, forms.Form):
     """Sponsoring is one button; the form carries the honeypot."""
 
 

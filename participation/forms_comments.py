@@ -4,24 +4,17 @@ JavaScript; the services decide everything else."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import HONEYPOT_FIELD
+from core.forms import DescribedErrorsMixin, HoneypotMixin
+
 from .models import FlagReason, Stance
 from .models.comments import MAX_LENGTH, TARGETS
 
 TARGET_CHOICES = [(name, name) for name in TARGETS]
 
 
-class HoneypotMixin:
+class CommentForm(HoneypotMixin, forms.Form):
     honeypot_message = _("Your comment could not be accepted.")
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get(HONEYPOT_FIELD):
-            raise forms.ValidationError(self.honeypot_message, code="honeypot")
-        return cleaned
-
-
-class CommentForm(HoneypotMixin, forms.Form):
     target = forms.ChoiceField(choices=TARGET_CHOICES, widget=forms.HiddenInput)
     target_id = forms.IntegerField(widget=forms.HiddenInput)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -42,11 +35,10 @@ class CommentForm(HoneypotMixin, forms.Form):
     )
     official = forms.BooleanField(label=_("Post as the authority's official answer"), required=False)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
-    # Hidden from people (the `hidden` attribute, not CSS); bots that fill every field give themselves away.
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
 
 
 class EditCommentForm(HoneypotMixin, forms.Form):
+    honeypot_message = _("Your comment could not be accepted.")
     body = forms.CharField(
         label=_("Your comment"),
         max_length=MAX_LENGTH * 4,
@@ -54,7 +46,6 @@ class EditCommentForm(HoneypotMixin, forms.Form):
         error_messages={"required": _("Write a comment.")},
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
 
 
 class VoteForm(forms.Form):
@@ -62,7 +53,7 @@ class VoteForm(forms.Form):
     next = forms.CharField(required=False)
 
 
-class FlagForm(forms.Form):
+class FlagForm(DescribedErrorsMixin, forms.Form):
     reason = forms.ChoiceField(
         label=_("Why are you reporting this?"),
         choices=[("", _("Choose a reason"))] + FlagReason.choices,

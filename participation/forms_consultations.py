@@ -5,7 +5,8 @@ turns what the browser sent into the answers the service takes, and shows errors
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import HONEYPOT_FIELD
+from core.forms import HoneypotMixin
+
 from .models import QuestionKind
 from .services.consultations import MAX_TEXT_ANSWER
 
@@ -16,15 +17,15 @@ def field_name(key):
     return f"{FIELD_PREFIX}{key}"
 
 
-class ConsultationResponseForm(forms.Form):
+class ConsultationResponseForm(HoneypotMixin, forms.Form):
+    honeypot_message = _("Your response could not be accepted.")
+
     def __init__(self, questions, *args, answers=None, **kwargs):
         self.questions = questions
         initial = {field_name(key): value for key, value in (answers or {}).items()}
         super().__init__(*args, initial=initial, **kwargs)
         for question in questions:
             self.fields[field_name(question.key)] = self._field(question)
-        # Hidden from people (the `hidden` attribute); bots that fill every field give themselves away.
-        self.fields[HONEYPOT_FIELD] = forms.CharField(label=_("Leave this field empty"), required=False)
 
     @staticmethod
     def _field(question):
@@ -46,12 +47,6 @@ class ConsultationResponseForm(forms.Form):
         return forms.CharField(
             max_length=MAX_TEXT_ANSWER, widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}), **common
         )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get(HONEYPOT_FIELD):
-            raise forms.ValidationError(_("Your response could not be accepted."), code="honeypot")
-        return cleaned
 
     def answers(self):
         """The answers as the service takes them: {question key: answer}."""

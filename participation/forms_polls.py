@@ -7,12 +7,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from core.forms import HoneypotMixin
 
-class BallotForm(forms.Form):
+
+class BallotForm(HoneypotMixin, forms.Form):
     """A ballot for one poll page: radio buttons (single choice), check boxes (multiple choice) or a rank
     number per option (ranked). The choices it gives are checked by the same rules as the API's."""
 
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    honeypot_message = _("Your ballot could not be accepted.")
 
     def __init__(self, poll, *args, **kwargs):
         from .models import PollKind
@@ -75,12 +77,9 @@ class BallotForm(forms.Form):
         return [(key, rank) for key, rank in ranked if rank is not None]
 
     def clean(self):
-        from .forms import HONEYPOT_FIELD
         from .services.polls import InvalidBallot, validate_choices
 
-        cleaned = super().clean()
-        if cleaned.get(HONEYPOT_FIELD):
-            raise forms.ValidationError(_("Your ballot could not be accepted."), code="honeypot")
+        cleaned = super().clean()  # the honeypot first (core.forms.HoneypotMixin)
         if self.errors:
             return cleaned
         try:

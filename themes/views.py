@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from core.forms import safe_next
 
 from .selection import CONTRAST_COOKIE, CONTRAST_COOKIE_AGE, CONTRAST_HIGH, CONTRAST_STANDARD
 
@@ -17,12 +18,7 @@ def switch_contrast(request):
     choice = request.POST.get("contrast")
     if choice not in (CONTRAST_HIGH, CONTRAST_STANDARD):
         return HttpResponseBadRequest(_("Choose high or standard contrast."), content_type="text/plain; charset=utf-8")
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(safe_next(request, "/"))
     response.set_cookie(
         CONTRAST_COOKIE,
         choice,

@@ -6,9 +6,10 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from core.forms import safe_next
 
 from ..forms_comments import CommentForm, EditCommentForm, FlagForm, VoteForm
 from ..models import Comment, Petition
@@ -20,10 +21,7 @@ FORM_PAGE = "participation/comments/form_page.html"
 
 
 def _back(request, fallback="/"):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
+    return safe_next(request, fallback)
 
 
 def _page_of(name, target):
@@ -38,12 +36,7 @@ def _comment_page(comment):
 
 
 def _form_page(request, form, heading, action, *, refusal=None, status=400):
-    """The form page, each field with errors described by them (aria-describedby)."""
-    if form is not None:
-        for name in form.errors:
-            if name in form.fields:
-                form.fields[name].widget.attrs["aria-describedby"] = f"{form[name].auto_id}_errors"
-                form.fields[name].widget.attrs["aria-invalid"] = "true"
+    """The form page; its forms describe each field's errors themselves (core.forms.DescribedErrorsMixin)."""
     return render(
         request,
         FORM_PAGE,

@@ -121,7 +121,7 @@ def test_comment_with_only_script_is_400_with_the_error_next_to_the_text(client,
     response = client.post("/en/participate/comments/", {"target": "petition", "target_id": petition.pk, "body": typed})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Write a comment." in html and 'aria-describedby="id_body_errors"' in html
+    assert "Write a comment." in html and 'aria-describedby="id_body_errors id_body_helptext"' in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html  # what was typed, kept (escaped)
     assert not Comment.objects.filter(petition=petition).exists()
 

@@ -10,6 +10,7 @@ from django.utils import formats
 from django.utils.translation import get_language
 
 from core import menu
+from core.forms import HONEYPOT_FIELD
 from core.money import format_fils
 from themes.registry import HIGH_CONTRAST, current_theme
 from themes.selection import CONTRAST_HIGH, CONTRAST_STANDARD
@@ -108,4 +109,4 @@ def search_page_url():
 
 @register.simple_tag
 def honeypot_field_name():
-    return getattr(settings, "ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD", None) or ""
+    return HONEYPOT_FIELD
