@@ -15,8 +15,7 @@ from participation.models.comments import MAX_LENGTH
 from participation.services import AssuranceTooLow
 from participation.services import comments as services
 
-from .conftest import make_citizen, make_petition
-from .test_comments_support import (
+from .comments_helpers import (
     Recorder,
     make_consultation,
     make_poll,
@@ -24,6 +23,7 @@ from .test_comments_support import (
     service_pair,
     translate,
 )
+from .conftest import make_citizen, make_petition
 
 pytestmark = pytest.mark.django_db
 

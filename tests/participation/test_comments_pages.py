@@ -8,8 +8,8 @@ from participation.models import Comment, CommentVote, Flag
 from participation.services import comments as services
 from participation.services import moderation
 
+from .comments_helpers import make_consultation, translate
 from .conftest import make_citizen, make_petition
-from .test_comments_support import make_consultation, translate
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from participation.models import Announcement, Comment, ConsultationResponse
 from participation.services.consultations import announce_outcome_once, respond_to_consultation
 
 from .conftest import make_citizen
-from .test_consultations_support import (
+from .consultations_helpers import (
     GOOD_ANSWERS,
     PARAGRAPH_1,
     PARAGRAPH_2,

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from participation.services.consultations import respond_to_consultation
 
 from .conftest import make_citizen
-from .test_consultations_support import GOOD_ANSWERS, make_consultation
+from .consultations_helpers import GOOD_ANSWERS, make_consultation
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from participation.models import PollPage
 
-from .test_consultations_support import make_consultation
+from .consultations_helpers import make_consultation
 
 pytestmark = pytest.mark.django_db
 

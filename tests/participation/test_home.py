@@ -8,7 +8,7 @@ from participation import selectors
 from participation.models import PetitionSignature
 
 from .conftest import make_citizen, make_petition
-from .test_consultations_support import make_consultation, participation_index
+from .consultations_helpers import make_consultation, participation_index
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from participation.models import (
 from participation.services import Blocked, common, moderation
 from participation.services import comments as comment_services
 
+from .comments_helpers import Recorder, make_consultation
 from .conftest import make_citizen, make_petition
-from .test_comments_support import Recorder, make_consultation
 
 pytestmark = pytest.mark.django_db
 
