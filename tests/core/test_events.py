@@ -4,21 +4,14 @@ import pytest
 from django.db import transaction
 
 from core import events
+from tests.event_recorder import EventRecorder
 
 
 @pytest.fixture
 def received():
     """Subscribe a recorder to `test.happened` and `test.other` for one test."""
-    got = []
-
-    def record(event):
-        got.append(event)
-
-    for name in ("test.happened", "test.other"):
-        events.subscribe(name)(record)
-    yield got
-    for name in ("test.happened", "test.other"):
-        events.unsubscribe(name, record)
+    with EventRecorder("test.happened", "test.other") as recorder:
+        yield recorder.events
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""Helpers for the comment and moderation tests (no tests here): pages to comment on, and a recorder of
-domain events."""
+"""Helpers for the comment and moderation tests (no tests here): pages to comment on. Events are recorded with
+tests/event_recorder.py."""
 
 from datetime import timedelta
 
@@ -8,7 +8,6 @@ from wagtail.models import Locale
 from wagtail.rich_text import RichText
 
 from cms.models import HomePage, ServicePage
-from core import events
 from participation.models import ConsultationPage, ParticipationIndexPage, PollPage
 
 
@@ -73,26 +72,3 @@ def service_pair():
 
 def paragraph_id(consultation, index=1):
     return consultation.body[index].id
-
-
-class Recorder:
-    """Records the named domain events emitted while it is active (they are delivered on commit)."""
-
-    def __init__(self, *names):
-        self.names = names
-        self.events = []
-
-    def __call__(self, event):
-        self.events.append(event)
-
-    def __enter__(self):
-        for name in self.names:
-            events.subscribe(name)(self)
-        return self
-
-    def __exit__(self, *exc):
-        for name in self.names:
-            events.unsubscribe(name, self)
-
-    def named(self, name):
-        return [event.payload for event in self.events if event.name == name]

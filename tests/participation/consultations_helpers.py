@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cms.models import Authority, HomePage
-from core import events
 from participation.models import ConsultationPage, ConsultationQuestion, ParticipationIndexPage
+from tests.event_recorder import EventRecorder
 
 _slugs = itertools.count(1)
 
@@ -94,16 +94,5 @@ GOOD_ANSWERS = {"support": "أؤيد", "clarity": 4, "articles": ["الثاني�
 @contextmanager
 def announced():
     """The participation events announced (and delivered on commit) inside the block, as (name, payload)."""
-    seen = []
-
-    def record(event):
-        seen.append((event.name, event.payload))
-
-    names = ("consultation.responded", "consultation.outcome_published")
-    for name in names:
-        events.subscribe(name)(record)
-    try:
-        yield seen
-    finally:
-        for name in names:
-            events.unsubscribe(name, record)
+    with EventRecorder("consultation.responded", "consultation.outcome_published") as recorder:
+        yield recorder.heard

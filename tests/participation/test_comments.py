@@ -14,9 +14,9 @@ from participation.models import Comment, CommentVote
 from participation.models.comments import MAX_LENGTH
 from participation.services import AssuranceTooLow
 from participation.services import comments as services
+from tests.event_recorder import EventRecorder as Recorder
 
 from .comments_helpers import (
-    Recorder,
     make_consultation,
     make_poll,
     paragraph_id,

@@ -15,8 +15,9 @@ from participation.models import (
 )
 from participation.services import Blocked, common, moderation
 from participation.services import comments as comment_services
+from tests.event_recorder import EventRecorder as Recorder
 
-from .comments_helpers import Recorder, make_consultation
+from .comments_helpers import make_consultation
 from .conftest import make_citizen, make_petition
 
 pytestmark = pytest.mark.django_db

@@ -2,9 +2,9 @@
 
 import pytest
 
-from core import events
 from participation import services
 from participation.models import Petition
+from tests.event_recorder import EventRecorder
 
 from .conftest import make_citizen, make_petition
 
@@ -15,16 +15,8 @@ NAMES = ["petition.created", "petition.signed", "petition.opened", "petition.rej
 
 @pytest.fixture
 def heard():
-    received = []
-
-    def record(event):
-        received.append((event.name, event.payload))
-
-    for name in NAMES:
-        events.subscribe(name)(record)
-    yield received
-    for name in NAMES:
-        events.unsubscribe(name, record)
+    with EventRecorder(*NAMES) as recorder:
+        yield recorder.heard
 
 
 def staff():

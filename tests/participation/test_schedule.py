@@ -9,7 +9,6 @@ from django.utils import timezone
 from wagtail.models import Locale, Page
 
 from cms.models import HomePage
-from core import events
 from participation import selectors
 from participation.models import (
     Announcement,
@@ -22,6 +21,7 @@ from participation.models import (
     PollPage,
 )
 from participation.services.schedule import run_schedule
+from tests.event_recorder import EventRecorder
 
 from .conftest import make_citizen, make_petition
 
@@ -41,16 +41,8 @@ EVENTS = [
 @pytest.fixture
 def heard():
     """Every scheduler event emitted, as (name, payload), in order."""
-    received = []
-
-    def record(event):
-        received.append((event.name, event.payload))
-
-    for name in EVENTS:
-        events.subscribe(name)(record)
-    yield received
-    for name in EVENTS:
-        events.unsubscribe(name, record)
+    with EventRecorder(*EVENTS) as recorder:
+        yield recorder.heard
 
 
 def participation_section():

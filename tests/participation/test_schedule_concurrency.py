@@ -10,9 +10,9 @@ from django.utils import timezone
 from wagtail.models import Locale, Page
 
 from cms.models import Authority
-from core import events
 from participation.models import Announcement, ConsultationPage, Petition, PollOption, PollPage
 from participation.services.schedule import run_schedule
+from tests.event_recorder import EventRecorder
 
 from .conftest import make_citizen, make_petition
 
@@ -64,14 +64,6 @@ def test_concurrent_scheduler_runs_announce_each_event_once():
     expired = [make_petition(make_citizen(), authority) for _ in range(3)]
     Petition.objects.filter(pk__in=[p.pk for p in expired]).update(closes_at=now - timedelta(minutes=1))
 
-    heard, lock = [], threading.Lock()
-
-    def record(event):
-        with lock:
-            heard.append((event.name, event.payload.get("page_id") or event.payload.get("petition_id")))
-
-    for name in NAMES:
-        events.subscribe(name)(record)
     runners = 4
     start = threading.Barrier(runners)
     failures = []
@@ -85,15 +77,15 @@ def test_concurrent_scheduler_runs_announce_each_event_once():
         finally:
             connections.close_all()
 
-    try:
+    with EventRecorder(*NAMES) as recorder:
         threads = [threading.Thread(target=run) for _ in range(runners)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-    finally:
-        for name in NAMES:
-            events.unsubscribe(name, record)
+    heard = [
+        (event.name, event.payload.get("page_id") or event.payload.get("petition_id")) for event in recorder.events
+    ]
 
     assert failures == []
     counts = Counter(heard)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from participation import selectors, services
 from participation.models import ModerationRecord, Petition, PetitionSignature, PetitionTally
+from tests.event_recorder import EventRecorder
 
 from .conftest import make_citizen, make_petition
 
@@ -143,21 +144,9 @@ def test_government_response_is_sanitised_and_logged(petition):
 
 
 def test_approval_announces_the_opened_petition_after_commit(authority, django_capture_on_commit_callbacks):
-    from core import events
-
-    heard = []
-
-    def listener(event):
-        heard.append(event)
-
-    events.subscribe("petition.opened")(listener)
-    try:
+    with EventRecorder("petition.opened") as recorder:
         petition = make_petition(make_citizen(), authority, state=Petition.State.AWAITING_MODERATION)
         with django_capture_on_commit_callbacks(execute=True):
             services.moderate_petition(staff(), petition, "approve")
-            assert heard == []
-    finally:
-        events.unsubscribe("petition.opened", listener)
-    assert [(event.name, event.payload) for event in heard] == [
-        ("petition.opened", {"petition_id": petition.pk, "author_id": petition.author_id})
-    ]
+            assert recorder.heard == []
+    assert recorder.heard == [("petition.opened", {"petition_id": petition.pk, "author_id": petition.author_id})]
