@@ -227,21 +227,60 @@ def _channel(item):
     }
 
 
+@dataclass(frozen=True)
+class ServiceText:
+    """A field of `ServicePage` written once per language, declared once: its name is the model field's and the
+    format's key; the model says its maximum length, a stream field's block type and item keys. Reading a record
+    (`read`), exporting a page (`of`), importing (`to_page`) and searching (`cms/search.py`) all follow this list,
+    so adding a translated field to a service is the model field, its panel, and one line in `SERVICE_TEXTS`."""
+
+    name: str
+    required: bool = False
+    html: bool = False
+    item: object = None  # a stream field: builds one item of the format from a record's item
+    searched: bool = True  # search reads it besides the title and the summary
+
+    @property
+    def field(self):
+        return ServicePage._meta.get_field(self.name)
+
+    @property
+    def block(self):
+        """A stream field's one block type (`step`, `document`, `channel`) and the keys of its items."""
+        name, block = next(iter(self.field.stream_block.child_blocks.items()))
+        return name, tuple(block.child_blocks)
+
+    def read(self, texts):
+        if self.item is not None:
+            return texts.object_list(self.name, self.item)
+        return texts.text(self.name, required=self.required, max_length=self.field.max_length, html=self.html)
+
+    def of(self, page):
+        value = getattr(page, self.name)
+        return _stream(value, self.block[1]) if self.item is not None else value
+
+    def to_page(self, value):
+        return [{"type": self.block[0], "value": item} for item in value] if self.item is not None else value
+
+
+SERVICE_TEXTS = (
+    ServiceText("title", required=True, searched=False),
+    ServiceText("summary", required=True, searched=False),
+    ServiceText("eligibility", html=True),
+    ServiceText("steps", item=_step),
+    ServiceText("documents", item=_document),
+    ServiceText("fee_note"),
+    ServiceText("channels", item=_channel),
+    ServiceText("start_button_text", searched=False),
+    ServiceText("other_ways_to_apply", html=True),
+    ServiceText("legal_basis", html=True),
+    ServiceText("output"),
+    ServiceText("downtime_message"),
+)
+
+
 def _service_texts(texts):
-    return {
-        "title": texts.text("title", required=True, max_length=255),
-        "summary": texts.text("summary", required=True, max_length=400),
-        "eligibility": texts.text("eligibility", html=True),
-        "steps": texts.object_list("steps", _step),
-        "documents": texts.object_list("documents", _document),
-        "fee_note": texts.text("fee_note", max_length=255),
-        "channels": texts.object_list("channels", _channel),
-        "start_button_text": texts.text("start_button_text", max_length=60),
-        "other_ways_to_apply": texts.text("other_ways_to_apply", html=True),
-        "legal_basis": texts.text("legal_basis", html=True),
-        "output": texts.text("output"),
-        "downtime_message": texts.text("downtime_message"),
-    }
+    return {field.name: field.read(texts) for field in SERVICE_TEXTS}
 
 
 def _service(record):
@@ -384,20 +423,7 @@ def _stream(stream_value, keys):
 
 
 def service_texts(page):
-    return {
-        "title": page.title,
-        "summary": page.summary,
-        "eligibility": page.eligibility,
-        "steps": _stream(page.steps, ("title", "body")),
-        "documents": _stream(page.documents, ("name", "note", "optional")),
-        "fee_note": page.fee_note,
-        "channels": _stream(page.channels, ("kind", "label", "detail", "hours")),
-        "start_button_text": page.start_button_text,
-        "other_ways_to_apply": page.other_ways_to_apply,
-        "legal_basis": page.legal_basis,
-        "output": page.output,
-        "downtime_message": page.downtime_message,
-    }
+    return {field.name: field.of(page) for field in SERVICE_TEXTS}
 
 
 def service_neutral(page):

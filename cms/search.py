@@ -9,14 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from search.registry import SearchRecord, SearchSource, register
 
-from .catalogue_format import service_texts
+from .catalogue_format import SERVICE_TEXTS, service_texts
 from .models import Authority, LifeEvent, ServicePage
 
 SERVICE_MODEL = ServicePage._meta.label_lower
 _TAG = re.compile(r"<[^>]*>")
-# Texts of a service searched besides its title and summary, and the keys of stream items that are codes.
-BODY_TEXTS = ("eligibility", "steps", "documents", "fee_note", "channels", "other_ways_to_apply", "output")
-BODY_TEXTS += ("legal_basis", "downtime_message")
+# Texts of a service searched besides its title and summary (declared in catalogue_format.SERVICE_TEXTS), and
+# the keys of stream items that are codes.
+BODY_TEXTS = tuple(field.name for field in SERVICE_TEXTS if field.searched)
 CODE_KEYS = {"kind", "optional"}
 
 

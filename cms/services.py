@@ -268,10 +268,6 @@ def _service_pages(service_id):
     )
 
 
-def _stream_raw(block_type, items):
-    return [{"type": block_type, "value": item} for item in items]
-
-
 @transaction.atomic
 def upsert_service(record, catalogues=None):
     """Create or update both language pages of one service (without its related services, which
@@ -298,26 +294,15 @@ def upsert_service(record, catalogues=None):
         values = {
             "service_id": record["id"],
             "slug": record["slug"],
-            "title": texts["title"],
-            "summary": texts["summary"],
             "audience": record["audience"],
-            "eligibility": texts["eligibility"],
-            "steps": _stream_raw("step", texts["steps"]),
-            "documents": _stream_raw("document", texts["documents"]),
             "fee_fils": record["fee_fils"],
-            "fee_note": texts["fee_note"],
             "processing_days": record["processing_days"],
             "minutes_to_complete": record["minutes_to_complete"],
-            "channels": _stream_raw("channel", texts["channels"]),
             "start_url": record["start_url"] or "",
-            "start_button_text": texts["start_button_text"],
-            "other_ways_to_apply": texts["other_ways_to_apply"],
             "min_assurance": record["min_assurance"],
-            "legal_basis": texts["legal_basis"],
-            "output": texts["output"],
             "status": record["status"],
-            "downtime_message": texts["downtime_message"],
             "authority": sections[language].authority,
+            **{field.name: field.to_page(texts[field.name]) for field in fmt.SERVICE_TEXTS},
         }
         life_events = list(LifeEvent.objects.filter(slug__in=record["life_events"], locale=locales[language]))
         section = sections[language]
