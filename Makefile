@@ -27,6 +27,7 @@ demo: migrate
 	$(DEV) $(PY) manage.py load_demo
 	$(DEV) $(PY) manage.py load_participation_demo
 	$(DEV) $(PY) manage.py load_payments_demo
+	$(DEV) $(PY) manage.py load_labour_demo
 	$(DEV) $(PY) manage.py search_reindex
 
 serve: setup

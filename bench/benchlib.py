@@ -84,3 +84,36 @@ def percentile(values, fraction):
     """The value below which `fraction` of `values` lie (nearest rank); 0.0 for no values."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def run_in_scratch_database(suffix, bench):
+    """Call `bench(database_url)` on a new PostgreSQL database `<name of DATABASE_URL>_<suffix>`, made on the
+    server of DATABASE_URL for this run and dropped after it, with the portal's settings pointed at it."""
+    import sys
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL")
+    if not url or not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("DATABASE_URL must point at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/portal")
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'portal'}_{suffix}"
+    server = urlunsplit(parts._replace(path="/postgres")).replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+        os.environ.setdefault("SECRET_KEY", suffix)
+        os.environ["DEBUG"] = "false"  # no query logging in the timings
+        os.environ.pop("ELASTICSEARCH_URL", None)
+        os.environ["PORTAL_DATA_DIR"] = os.environ.get("PORTAL_DATA_DIR") or str(Path("/tmp") / f"portal-{suffix}")
+        sys.path.insert(0, str(ROOT))
+        return bench(urlunsplit(parts._replace(path=f"/{name}")))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')

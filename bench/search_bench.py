@@ -19,9 +19,8 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from benchlib import SMOKE, Errors, percentile, record, setting
+from benchlib import SMOKE, Errors, percentile, record, run_in_scratch_database, setting
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = setting("BENCH_DOCUMENTS", 10_000, 500)
@@ -254,31 +253,7 @@ def bench(database_url):
 
 
 def main():
-    import psycopg
-
-    url = os.environ.get("DATABASE_URL")
-    if not url or not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("DATABASE_URL must point at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/portal")
-    parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'portal'}_search_bench"
-    server = urlunsplit(parts._replace(path="/postgres")).replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
-        os.environ.setdefault("SECRET_KEY", "search-bench")
-        os.environ["DEBUG"] = "false"  # no query logging in the timings
-        os.environ.pop("ELASTICSEARCH_URL", None)
-        os.environ["PORTAL_DATA_DIR"] = os.environ.get("PORTAL_DATA_DIR") or str(Path("/tmp") / "portal-search-bench")
-        sys.path.insert(0, str(ROOT))
-        ok = bench(urlunsplit(parts._replace(path=f"/{name}")))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    ok = run_in_scratch_database("search_bench", bench)
     sys.exit(0 if ok else 1)
 
 

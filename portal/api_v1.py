@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("participation.api_urls")),
     path("", include("notifications.api")),
     path("", include("payments.api")),
+    path("", include("labour.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -35,7 +35,7 @@ class HomePage(Page):
             help_text=_("The services most people come for, in the order to show them on the home page."),
         ),
     ]
-    subpage_types = ["cms.ServiceIndexPage", "participation.ParticipationIndexPage"]
+    subpage_types = ["cms.ServiceIndexPage", "participation.ParticipationIndexPage", "labour.LabourDashboardPage"]
     max_count_per_parent = 1
     api_fields = [
         APIField("intro"),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "participation",
     "payments",
     "notifications",
+    "labour",
     "themes",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",

@@ -53,13 +53,14 @@ def demo_is_intact():
 def prepare_demo():
     """The demo content, loaded again when a transactional test elsewhere in the session emptied the database (and
     with it what the migrations put there: the page tree's root, the root collection, the action policy), and the
-    participation demo (a consultation, two polls: load_participation_demo adds only what is missing)."""
+    participation and labour demos (a consultation, two polls; the labour dashboard: both add only what is missing)."""
     from django.core.management import call_command
 
     if not demo_is_intact():
         _load_demo()
     with open(os.devnull, "w") as devnull:
         call_command("load_participation_demo", stdout=devnull)
+        call_command("load_labour_demo", stdout=devnull)
 
 
 def _load_demo():

@@ -40,6 +40,7 @@ def public_pages(language, petition):
             ("receipt-verification", reverse("receipt_verify")),
             ("receipt-not-valid", reverse("receipt_verify") + "?receipt=not.a.receipt"),
             ("not-found", f"/{language}/no-such-page/"),
+            ("labour-dashboard", f"/{language}/labour-market/"),
         ]
         try:
             pages.append(("search", reverse("search_page") + "?q=%D8%A5%D8%B0%D9%86"))

@@ -8,7 +8,17 @@ from .pages import commented_petition, demo_petition, notified_citizen, particip
 
 # Every rule axe-core runs by default (WCAG 2.0-2.2 A and AA, and its best practices), and the WCAG 2.2 target size.
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
-KEY_PAGES = {"home", "catalogue", "service", "petitions", "petition", "sign-in", "receipt-not-valid", "not-found"}
+KEY_PAGES = {
+    "home",
+    "catalogue",
+    "service",
+    "petitions",
+    "petition",
+    "sign-in",
+    "receipt-not-valid",
+    "not-found",
+    "labour-dashboard",
+}
 
 
 def axe_violations(page):

@@ -1,0 +1,204 @@
+"""Labour cube benchmark on PostgreSQL: one million observations imported, aggregated and drawn.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal python bench/labour_bench.py   (or: make bench)
+
+Creates a database of its own (<name>_labour_bench) on the server of DATABASE_URL and migrates it. Then:
+
+1. import — writes an SDMX-CSV file of about 1,000,000 generated cells (6 measures × 40 quarters ×
+   8 nationalities × 4 sectors × 22 activities × 3 sexes × 2 governorates) and imports it with
+   `labour.services.import_indicators` (checking every row, then writing): observations per second, against
+   the target of 20,000/s; then imports the same file again (every cell compared, nothing written).
+2. open-data API — GET /api/v1/labour/series/ through Django's test client, broken down by every pair of
+   dimensions (15 pairs) for a few measures, a few rounds: p50/p95 against the target of 100 ms.
+3. dashboard — a dashboard page with three charts (line, bar, stacked bar over 8 quarters) served through
+   the test client, no cache: p50/p95 against the target of 150 ms.
+
+Prints the figures and writes them under "labour" in bench/results.json (benchlib). Drops its database at the
+end. In smoke mode (BENCH_SMOKE=1) the cube holds one year (101,376 observations) and each phase runs a few
+requests: the figures mean nothing, the errors do.
+"""
+
+import itertools
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchlib import SMOKE, Errors, percentile, record, run_in_scratch_database, setting
+
+TARGET_IMPORT_RATE = 20_000
+TARGET_API_P95_MS = 100.0
+TARGET_PAGE_P95_MS = 150.0
+YEARS = setting("BENCH_LABOUR_YEARS", 10, 1)  # 10 years of quarters: 1,013,760 observations
+ROUNDS = setting("BENCH_ROUNDS", 4, 1)
+PAGE_REQUESTS = setting("BENCH_PAGE_REQUESTS", 60, 3)
+
+MEASURES = ["EMP", "WP_ISS", "WP_CAN", "WP_TRF", "JOBSEEK", "EST"]
+NATIONALITIES = ["_T", "KWT", "NKW", "GCC", "ARB", "ASI", "AFR", "OTH"]
+SECTORS = ["_T", "GOV", "PRV", "DOM"]
+ACTIVITIES = ["_T", *"ABCDEFGHIJKLMNOPQRSTU"]
+SEXES = ["_T", "M", "F"]
+GOVERNORATES = ["_T", "KW-KU"]
+QUARTERS = [f"{year}-Q{quarter}" for year in range(2025 - YEARS, 2025) for quarter in range(1, 5)]
+
+
+def write_file(path):
+    """The SDMX-CSV file; values vary deterministically with the cell."""
+    count = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("DATAFLOW,MEASURE,NATIONALITY,SECTOR,ACTIVITY,SEX,GOVERNORATE,TIME_PERIOD,OBS_VALUE\n")
+        for cell in itertools.product(MEASURES, NATIONALITIES, SECTORS, ACTIVITIES, SEXES, GOVERNORATES, QUARTERS):
+            count += 1
+            handle.write(f"KW_MSAL:LABOUR(1.0),{','.join(cell)},{(count * 7919) % 100_000}\n")
+    return count
+
+
+def bench(database_url):
+    import django
+
+    os.environ["DATABASE_URL"] = database_url
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from wagtail.models import Locale, Page, Site
+
+    from labour.models import LabourDashboardPage, Observation
+    from labour.services import import_indicators
+
+    call_command("migrate", verbosity=0)
+    setup_test_environment()  # the test client's host and no CSRF checks; DEBUG stays off
+    results = {}
+    errors = Errors()
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cube.csv"
+        rows = write_file(path)
+        data = path.read_bytes()
+        started = time.perf_counter()
+        initial = import_indicators(data, file_name=path.name)
+        seconds = time.perf_counter() - started
+        assert initial.created == rows == Observation.objects.count()
+        started = time.perf_counter()
+        again = import_indicators(data, file_name=path.name)
+        again_seconds = time.perf_counter() - started
+        assert again.created == again.updated == 0
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE labour_observation")
+    results["import"] = {
+        "observations": rows,
+        "seconds": round(seconds, 1),
+        "per_second": round(rows / seconds),
+        "target_per_second": TARGET_IMPORT_RATE,
+        "ratio_to_target": round(rows / seconds / TARGET_IMPORT_RATE, 2),
+        "reimport_seconds": round(again_seconds, 1),
+    }
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    pairs = list(itertools.combinations(["nationality", "sector", "activity", "occupation", "sex", "governorate"], 2))
+    urls = [
+        f"/api/v1/labour/series/?measure={measure}&by={first},{second}"
+        for measure in ("EMP", "WP_ISS", "EST")
+        for first, second in pairs
+    ]
+    for url in urls[:5]:
+        client.get(url)  # warm-up
+    latencies = []
+    for _round in range(ROUNDS):
+        for url in urls:
+            started = time.perf_counter()
+            response = client.get(url)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                errors.met(response.status_code)
+    results["api"] = {
+        "requests": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "target_p95_ms": TARGET_API_P95_MS,
+        "ratio_to_target": round(percentile(latencies, 0.95) / TARGET_API_P95_MS, 2),
+    }
+
+    root = Page.get_first_root_node()
+    locale = Locale.objects.get(language_code="en") if Locale.objects.filter(language_code="en").exists() else None
+    locale = locale or Locale.objects.create(language_code="en")
+    base = {"series_codes": "", "filters": "", "frequency": "Q", "periods": 8}
+    page = LabourDashboardPage(
+        title="Labour market",
+        slug="labour-bench",
+        locale=locale,
+        body=[
+            {
+                "type": "indicator_chart",
+                "value": {**base, "title": "By sector", "indicator": "EMP", "series_by": "sector", "kind": "line"},
+            },
+            {
+                "type": "indicator_chart",
+                "value": {
+                    **base,
+                    "title": "Kuwaitisation",
+                    "indicator": "KWT_SHARE",
+                    "series_by": "sector",
+                    "kind": "bar",
+                },
+            },
+            {
+                "type": "indicator_chart",
+                "value": {**base, "title": "By sex", "indicator": "EMP", "series_by": "sex", "kind": "stacked"},
+            },
+        ],
+    )
+    root.add_child(instance=page)
+    page.save_revision().publish()
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "testserver", "root_page": page, "port": 80, "site_name": "bench"}
+    )
+    url = "/en/"
+    response = client.get(url)
+    if response.status_code != 200 or response.content.count(b'<svg class="labour-chart-svg"') != 3:
+        errors.met(f"the dashboard page: HTTP {response.status_code}, not three charts")
+    page_latencies = []
+    for _request in range(PAGE_REQUESTS):
+        started = time.perf_counter()
+        response = client.get(url)
+        page_latencies.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            errors.met(response.status_code)
+    results["dashboard"] = {
+        "requests": len(page_latencies),
+        "charts": 3,
+        "p50_ms": round(statistics.median(page_latencies), 1),
+        "p95_ms": round(percentile(page_latencies, 0.95), 1),
+        "target_p95_ms": TARGET_PAGE_P95_MS,
+        "ratio_to_target": round(percentile(page_latencies, 0.95) / TARGET_PAGE_P95_MS, 2),
+    }
+
+    imported = results["import"]
+    print(f"labour benchmark — PostgreSQL, {rows:,} observations{' (smoke run)' if SMOKE else ''}")
+    print(
+        f"  import:    {imported['per_second']:8,} observations/s ({imported['seconds']} s)"
+        f"  ratio to target {imported['ratio_to_target']:.2f}; the same file again: {imported['reimport_seconds']} s"
+    )
+    for name in ("api", "dashboard"):
+        figures = results[name]
+        print(
+            f"  {name:9}  p50 {figures['p50_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms"
+            f"  ({figures['requests']} requests)  p95 / target ({figures['target_p95_ms']:.0f} ms):"
+            f" {figures['ratio_to_target']:.2f}"
+        )
+    failures = errors.report("the requests")
+    results["errors"] = errors.as_dict()
+    record("labour", results)
+    return failures == 0
+
+
+def main():
+    ok = run_in_scratch_database("labour_bench", bench)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""The labour-market data cube: code lists (reference data), datasets, and one observation per cell.
+
+A cell is a measure in a period broken down by nationality, sector, economic activity, occupation, sex and
+governorate; a dimension that is not broken down holds its total code `_T` (never NULL, so the unique
+constraint holds on every database). Values are whole counts, never negative.
+"""
+
+import datetime
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+
+from . import codes as cl
+from .blocks import IndicatorChartBlock, IndicatorTableBlock
+
+
+class Code(models.Model):
+    """One code of one code list, with its label in both languages."""
+
+    dimension = models.CharField(_("dimension"), max_length=20)
+    code = models.CharField(_("code"), max_length=20)
+    label_en = models.CharField(_("English label"), max_length=200)
+    label_ar = models.CharField(_("Arabic label"), max_length=200)
+    parent = models.CharField(_("parent code"), max_length=20, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
+        ordering = ["dimension", "position"]
+        constraints = [models.UniqueConstraint(fields=["dimension", "code"], name="labour_code_unique")]
+
+    def __str__(self):
+        return f"{self.dimension}:{self.code} {self.label}"
+
+    @property
+    def label(self):
+        return self.label_ar if (get_language() or "ar").startswith("ar") else self.label_en
+
+    @property
+    def is_total(self):
+        return self.code == cl.TOTAL
+
+
+class Dataset(models.Model):
+    """Where observations come from. An illustrative dataset is labelled so on every page and file."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_en = models.CharField(_("English name"), max_length=200)
+    name_ar = models.CharField(_("Arabic name"), max_length=200)
+    illustrative = models.BooleanField(
+        _("illustrative"), default=False, help_text=_("Shaped on published figures, not official statistics.")
+    )
+
+    class Meta:
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return self.name_ar if (get_language() or "ar").startswith("ar") else self.name_en
+
+
+class Frequency(models.TextChoices):
+    ANNUAL = "A", _("Annual")
+    QUARTERLY = "Q", _("Quarterly")
+    MONTHLY = "M", _("Monthly")
+
+
+def _code():
+    return models.ForeignKey(Code, on_delete=models.PROTECT, related_name="+", db_index=False)
+
+
+class Observation(models.Model):
+    """One cell of the cube."""
+
+    measure = _code()
+    period = models.CharField(_("period"), max_length=10, help_text="2024, 2024-Q1 or 2024-03")
+    frequency = models.CharField(_("frequency"), max_length=1, choices=Frequency.choices)
+    period_start = models.DateField(_("start of the period"))
+    nationality = _code()
+    sector = _code()
+    activity = _code()
+    occupation = _code()
+    sex = _code()
+    governorate = _code()
+    value = models.BigIntegerField(_("value"))
+    status = _code()
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="observations")
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period", "nationality", "sector", "activity", "occupation", "sex", "governorate"],
+                name="labour_observation_one_per_cell",
+            ),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="labour_observation_value_not_negative"),
+        ]
+        indexes = [
+            # Most reads fix the measure and read a few breakdowns with the other dimensions at their total.
+            models.Index(
+                fields=["measure", "activity", "occupation", "sex", "governorate", "period_start"],
+                name="labour_obs_by_measure",
+            ),
+            models.Index(fields=["dataset"], name="labour_obs_dataset"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} {self.value}"
+
+
+class IndicatorImport(models.Model):
+    """One run of `import_indicators` that was accepted: what it read and what it changed."""
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file_format = models.CharField(_("format"), max_length=20)
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="imports")
+    rows = models.PositiveIntegerField(_("rows"))
+    created = models.PositiveIntegerField(_("cells created"))
+    updated = models.PositiveIntegerField(_("cells updated"))
+    unchanged = models.PositiveIntegerField(_("cells unchanged"))
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("indicator import")
+        verbose_name_plural = _("indicator imports")
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return self.file_name
+
+
+def period_start(period):
+    """The first day of an SDMX period (`2024`, `2024-Q1`, `2024-03`) and its frequency, or ValueError."""
+    if len(period) == 4 and period.isdigit():
+        return datetime.date(int(period), 1, 1), Frequency.ANNUAL
+    if len(period) == 7 and period[4:6] == "-Q" and period[:4].isdigit() and period[6] in "1234":
+        return datetime.date(int(period[:4]), 3 * int(period[6]) - 2, 1), Frequency.QUARTERLY
+    if len(period) == 7 and period[4] == "-" and period[:4].isdigit() and period[5:].isdigit():
+        month = int(period[5:])
+        if 1 <= month <= 12:
+            return datetime.date(int(period[:4]), month, 1), Frequency.MONTHLY
+    raise ValueError(period)
+
+
+class LabourDashboardPage(Page):
+    """A page of indicator charts and tables an editor composes (labour.blocks)."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(
+        [
+            ("paragraph", blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul"], label=_("Paragraph"))),
+            ("indicator_chart", IndicatorChartBlock()),
+            ("indicator_table", IndicatorTableBlock()),
+        ],
+        blank=True,
+        verbose_name=_("body"),
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["cms.HomePage", "labour.LabourDashboardPage"]
+    subpage_types = ["labour.LabourDashboardPage"]
+
+    class Meta:
+        verbose_name = _("labour market dashboard")

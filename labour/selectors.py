@@ -1,0 +1,224 @@
+"""Reads of the labour cube: code lists and aggregated series.
+
+A query names a measure, the dimensions to break the figures down by (`by`), and optional filters. Every
+other dimension is aggregated over by reading its total (`_T`) — the total the source publishes, as SDMX
+and ILOSTAT files carry it — rather than by adding up its parts, which would count a nationality group
+twice (inside "non-Kuwaiti" and on its own) and drift from the published total by rounding. A filter with
+several codes adds them up (`nationality=GCC,ARB`: Gulf and Arab nationals together).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Min, Q, Sum
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidInput
+
+from . import codes as cl
+from .models import Code, Dataset, Frequency, Observation, period_start
+
+DIMENSION_NAMES = cl.DIMENSION_NAMES
+KUWAITISATION_BY = cl.KUWAITISATION_BY
+MAX_BY = 3
+
+
+@dataclass
+class Query:
+    measure: str
+    by: list = field(default_factory=list)
+    filters: dict = field(default_factory=dict)  # dimension (upper case) -> [codes]
+    period_from: str = ""
+    period_to: str = ""
+    frequency: str = ""
+
+
+@dataclass
+class Series:
+    """An answer: rows of (period, *codes of `by`, value), and whether any figure is illustrative."""
+
+    query: Query
+    columns: list
+    rows: list
+    illustrative: bool
+    codes: dict  # dimension -> {code: Code}
+
+
+def code_lists():
+    """{dimension: [Code, …]} in each list's order."""
+    lists = {dimension: [] for dimension in cl.CODE_LISTS}
+    for code in Code.objects.order_by("dimension", "position"):
+        lists.setdefault(code.dimension, []).append(code)
+    return lists
+
+
+def _codes_by_id():
+    return {code.pk: code for code in Code.objects.all()}
+
+
+def _ids(codes_by_key, dimension, values, name):
+    ids = []
+    for value in values:
+        code = codes_by_key.get((dimension, value))
+        if code is None:
+            raise InvalidInput(
+                _("“%(code)s” is not a code of %(dimension)s.") % {"code": value, "dimension": name},
+                code="labour_unknown_code",
+                field=name,
+            )
+        ids.append(code.pk)
+    return ids
+
+
+def _period(value, name):
+    try:
+        return period_start(value)[0]
+    except ValueError:
+        raise InvalidInput(
+            _("“%(period)s” is not a period (2024, 2024-Q1 or 2024-03).") % {"period": value},
+            code="labour_bad_period",
+            field=name,
+        ) from None
+
+
+def parse_query(params, *, by_allowed=None, measure_default=None):
+    """A `Query` from request parameters (a QueryDict or a dict of strings), or InvalidInput naming the
+    parameter that is wrong."""
+    measure = (params.get("measure") or measure_default or "").strip()
+    if not measure:
+        raise InvalidInput(_("Choose a measure."), code="labour_measure_missing", field="measure")
+    by = [name.strip() for name in (params.get("by") or "").split(",") if name.strip()]
+    allowed = by_allowed or list(DIMENSION_NAMES)
+    for name in by:
+        if name not in allowed:
+            raise InvalidInput(
+                _("“%(name)s” is not a dimension to break down by (%(allowed)s).")
+                % {"name": name, "allowed": ", ".join(allowed)},
+                code="labour_bad_dimension",
+                field="by",
+            )
+    if len(set(by)) != len(by) or len(by) > MAX_BY:
+        raise InvalidInput(
+            _("Break down by at most %(count)d different dimensions.") % {"count": MAX_BY},
+            code="labour_bad_dimension",
+            field="by",
+        )
+    filters = {}
+    for name, dimension in DIMENSION_NAMES.items():
+        value = params.get(name)
+        if value:
+            filters[dimension] = [code.strip() for code in value.split(",") if code.strip()]
+    frequency = (params.get("frequency") or "").strip()
+    if frequency and frequency not in Frequency.values:
+        raise InvalidInput(
+            _("The frequency is A (annual), Q (quarterly) or M (monthly)."),
+            code="labour_bad_frequency",
+            field="frequency",
+        )
+    return Query(
+        measure=measure,
+        by=[DIMENSION_NAMES[name] for name in by],
+        filters=filters,
+        period_from=(params.get("period_from") or "").strip(),
+        period_to=(params.get("period_to") or "").strip(),
+        frequency=frequency,
+    )
+
+
+def _condition(query, codes_by_key, *, skip=()):
+    """The WHERE of a query, as a dict of ORM lookups."""
+    conditions = {"measure_id": _ids(codes_by_key, cl.MEASURE, [query.measure], "measure")[0]}
+    total = {dimension: codes_by_key[(dimension, cl.TOTAL)].pk for dimension in cl.BREAKDOWNS}
+    for dimension in cl.BREAKDOWNS:
+        if dimension in skip:
+            continue
+        column = f"{dimension.lower()}_id"
+        if dimension in query.filters:
+            conditions[f"{column}__in"] = _ids(codes_by_key, dimension, query.filters[dimension], dimension.lower())
+        elif dimension not in query.by:
+            conditions[column] = total[dimension]
+    if query.period_from:
+        conditions["period_start__gte"] = _period(query.period_from, "period_from")
+    if query.period_to:
+        conditions["period_start__lte"] = _period(query.period_to, "period_to")
+    if query.frequency:
+        conditions["frequency"] = query.frequency
+    excluded = Q()
+    for dimension in query.by:
+        if dimension not in query.filters and dimension not in skip:
+            excluded |= Q(**{f"{dimension.lower()}_id": total[dimension]})
+    return conditions, excluded
+
+
+def _lookup():
+    by_id = _codes_by_id()
+    by_key = {(code.dimension, code.code): code for code in by_id.values()}
+    return by_id, by_key
+
+
+def check(query):
+    """InvalidInput when the query names a code that does not exist (without reading any figure)."""
+    _condition(query, _lookup()[1])
+    return query
+
+
+def _grouped(query, *, skip=(), extra=None, **sums):
+    """The query's cells grouped by period and by its dimensions, with the `sums` (name → Sum) and a count of
+    illustrative observations: [(period, codes of `by`, row)], whether any was illustrative, and the codes."""
+    by_id, by_key = _lookup()
+    conditions, excluded = _condition(query, by_key, skip=skip)
+    group = ["period", *(f"{dimension.lower()}_id" for dimension in query.by)]
+    illustrative_ids = list(Dataset.objects.filter(illustrative=True).values_list("pk", flat=True))
+    rows = (
+        Observation.objects.filter(**conditions, **(extra or {}))
+        .exclude(excluded)
+        .values(*group)
+        .annotate(
+            **sums,
+            illustrative=Count("id", filter=Q(dataset_id__in=illustrative_ids)),
+            start=Min("period_start"),
+        )
+        .order_by("start", *group[1:])
+    )
+    grouped = [(row["period"], [by_id[row[column]].code for column in group[1:]], row) for row in rows]
+    return grouped, any(row["illustrative"] for _period, _codes, row in grouped), _by_dimension(by_id)
+
+
+def _by_dimension(by_id):
+    codes = {}
+    for code in by_id.values():
+        codes.setdefault(code.dimension, {})[code.code] = code
+    return codes
+
+
+def _columns(query, *values):
+    return ["period", *(dimension.lower() for dimension in query.by), *values]
+
+
+def series(query):
+    """The measure's figures by period and by the query's dimensions, summed over filters of several codes."""
+    grouped, illustrative, codes = _grouped(query, total=Sum("value"))
+    rows = [(period, *by, row["total"]) for period, by, row in grouped]
+    return Series(query, _columns(query, "value"), rows, illustrative, codes)
+
+
+def kuwaitisation(query):
+    """The share of Kuwaitis among employed persons, by period and by the query's dimensions: Kuwaiti
+    workers over all workers of the same cell (nationality at its total). A cell without its total has
+    no rate (None); a total of zero too."""
+    query.measure = "EMP"
+    by_key = _lookup()[1]
+    kuwaiti = by_key[(cl.NATIONALITY, "KWT")].pk
+    total = by_key[(cl.NATIONALITY, cl.TOTAL)].pk
+    grouped, illustrative, codes = _grouped(
+        query,
+        skip=(cl.NATIONALITY,),
+        extra={"nationality_id__in": [kuwaiti, total]},
+        kuwaiti=Sum("value", filter=Q(nationality_id=kuwaiti)),
+        workers=Sum("value", filter=Q(nationality_id=total)),
+    )
+    rows = []
+    for period, by, row in grouped:
+        workers, kuwaitis = row["workers"], row["kuwaiti"]
+        rate = round(100 * kuwaitis / workers, 2) if workers and kuwaitis is not None else None
+        rows.append((period, *by, kuwaitis, workers, rate))
+    return Series(query, _columns(query, "kuwaiti", "workers", "rate"), rows, illustrative, codes)

@@ -1,0 +1,187 @@
+"""Every write of the labour app, each in one transaction."""
+
+import hashlib
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.errors import InvalidInput
+
+from . import codes as cl
+from .formats import check_file
+from .models import Code, Dataset, IndicatorImport, Observation
+
+CELL_FIELDS = ("measure_id", "period", *(f"{dimension.lower()}_id" for dimension in cl.BREAKDOWNS))
+UNIQUE_FIELDS = ["measure", "period", *(dimension.lower() for dimension in cl.BREAKDOWNS)]
+BATCH = 5000
+
+OFFICIAL_DATASET = {
+    "code": "msal",
+    "name_en": "Ministry of Social Affairs and Labour",
+    "name_ar": "وزارة الشؤون الاجتماعية والعمل",
+    "illustrative": False,
+}
+
+
+class IndicatorFileRefused(InvalidInput):
+    """A file with at least one bad row: nothing of it is written. `problems` lists them (line, column)."""
+
+    code = "labour_file_refused"
+
+    def __init__(self, checked):
+        self.problems = checked.problems
+        self.problem_count = checked.problem_count
+        super().__init__(
+            ngettext(
+                "The file was not imported: %(count)d problem.",
+                "The file was not imported: %(count)d problems.",
+                checked.problem_count,
+            )
+            % {"count": checked.problem_count}
+        )
+
+    def as_dict(self):
+        body = super().as_dict()
+        body["problems"] = [
+            {"line": problem.line, "column": problem.column, "message": problem.message} for problem in self.problems
+        ]
+        return body
+
+
+def code_index():
+    """{dimension: {code: id}} for every code list, read once per import."""
+    index = {dimension: {} for dimension in cl.CODE_LISTS}
+    for dimension, code, pk in Code.objects.order_by("dimension", "position").values_list("dimension", "code", "id"):
+        index.setdefault(dimension, {})[code] = pk
+    return index
+
+
+def official_dataset():
+    dataset, _created = Dataset.objects.get_or_create(code=OFFICIAL_DATASET["code"], defaults=OFFICIAL_DATASET)
+    return dataset
+
+
+def _existing(cells):
+    """{cell key: (id, value, status_id, dataset_id)} for the cells of `cells` already held."""
+    measures = {key[0] for key in cells}
+    periods = {key[1] for key in cells}
+    rows = Observation.objects.filter(measure_id__in=measures, period__in=periods).values_list(
+        *CELL_FIELDS, "id", "value", "status_id", "dataset_id"
+    )
+    width = len(CELL_FIELDS)
+    return {row[:width]: row[width:] for row in rows if row[:width] in cells}
+
+
+def _observation(key, value, status_id, frequency, start, dataset_id, now):
+    fields = dict(zip(CELL_FIELDS, key, strict=True))
+    return Observation(
+        **fields,
+        frequency=frequency,
+        period_start=start,
+        value=value,
+        status_id=status_id,
+        dataset_id=dataset_id,
+        changed_at=now,
+    )
+
+
+COPY_COLUMNS = (*CELL_FIELDS, "value", "status_id", "frequency", "period_start", "dataset_id", "changed_at")
+
+
+def _insert(rows, dataset_id, now, written):
+    """Insert new cells: on PostgreSQL with COPY (about ten times faster than INSERT for a million rows),
+    elsewhere in batches of INSERT."""
+    if connection.vendor == "postgresql":
+        table = Observation._meta.db_table
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+                for number, (key, value, status_id, frequency, start) in enumerate(rows, start=1):
+                    copy.write_row((*key, value, status_id, frequency, start, dataset_id, now))
+                    if written and number % BATCH == 0:
+                        written(BATCH)
+        if written and len(rows) % BATCH:
+            written(len(rows) % BATCH)
+        return
+    for start in range(0, len(rows), BATCH):
+        batch = [_observation(*row, dataset_id, now) for row in rows[start : start + BATCH]]
+        Observation.objects.bulk_create(batch)
+        if written:
+            written(len(batch))
+
+
+def import_indicators(data, *, file_name, dataset=None, today=None, progress=None, written=None):
+    """Import an SDMX-CSV or ILOSTAT bulk CSV file (bytes): all of it or, at the first bad row, none of it.
+
+    Every problem is found before anything is written, and raised together as `IndicatorFileRefused`.
+    A cell already held with the same value, status and dataset is left untouched, so importing the same
+    file again changes nothing; a cell whose value changed is updated. Returns the `IndicatorImport` record.
+    """
+    checked = check_file(data, code_index(), today=today, progress=progress)
+    if checked.problem_count:
+        raise IndicatorFileRefused(checked)
+    if not checked.cells:
+        raise InvalidInput(_("The file holds no observations."), code="labour_file_empty")
+    with transaction.atomic():
+        dataset = dataset or official_dataset()
+        if connection.vendor == "postgresql":
+            # Two imports at once would both find a cell missing and both insert it.
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {Observation._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+        existing = _existing(checked.cells)
+        now = timezone.now()
+        created, changed = [], []
+        for key, (value, status_id, frequency, start, _line) in checked.cells.items():
+            held = existing.get(key)
+            row = (key, value, status_id, frequency, start)
+            if held is None:
+                created.append(row)
+            elif held[1:] != (value, status_id, dataset.pk):
+                changed.append(row)
+        _insert(created, dataset.pk, now, written)
+        for start in range(0, len(changed), BATCH):
+            batch = [_observation(*row, dataset.pk, now) for row in changed[start : start + BATCH]]
+            Observation.objects.bulk_create(
+                batch,
+                update_conflicts=True,
+                unique_fields=UNIQUE_FIELDS,
+                update_fields=["value", "status", "dataset", "changed_at", "frequency", "period_start"],
+            )
+            if written:
+                written(len(batch))
+        return IndicatorImport.objects.create(
+            file_name=file_name[:255],
+            sha256=hashlib.sha256(data).hexdigest(),
+            file_format=checked.file_format,
+            dataset=dataset,
+            rows=checked.rows,
+            created=len(created),
+            updated=len(changed),
+            unchanged=len(checked.cells) - len(created) - len(changed),
+        )
+
+
+def load_demo_cube():
+    """Add the illustrative series (labour.demo) to the cube. A cell that exists already — imported, or
+    changed by someone since the demo was loaded — is left as it is. Returns the number of cells added."""
+    from . import demo
+    from .models import period_start
+
+    ids = code_index()
+    status = ids[cl.OBS_STATUS][cl.NORMAL_STATUS]
+    with transaction.atomic():
+        dataset, _created = Dataset.objects.get_or_create(code=demo.DATASET["code"], defaults=demo.DATASET)
+        now = timezone.now()
+        observations = []
+        for (measure, period, *breakdowns), value in demo.build().items():
+            start, frequency = period_start(period)
+            key = (
+                ids[cl.MEASURE][measure],
+                period,
+                *(ids[dimension][code] for dimension, code in zip(cl.BREAKDOWNS, breakdowns, strict=True)),
+            )
+            observations.append(_observation(key, value, status, frequency, start, dataset.pk, now))
+        before = Observation.objects.count()
+        Observation.objects.bulk_create(observations, batch_size=BATCH, ignore_conflicts=True)
+        return Observation.objects.count() - before
