@@ -7,6 +7,7 @@ constraint holds on every database). Values are whole counts, never negative.
 
 import datetime
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -175,3 +176,113 @@ class LabourDashboardPage(Page):
 
     class Meta:
         verbose_name = _("labour market dashboard")
+
+
+# --- Establishments and national-labour quotas ---------------------------------------------------------
+
+
+class SizeBand(models.TextChoices):
+    """An establishment's size by its workers, as quota bands are set (micro establishments are outside them)."""
+
+    MICRO = "micro", _("Micro (1–9 workers)")
+    SMALL = "small", _("Small (10–49)")
+    MEDIUM = "medium", _("Medium (50–499)")
+    LARGE = "large", _("Large (500–2,999)")
+    GIANT = "giant", _("Giant (3,000 or more)")
+
+    @classmethod
+    def of(cls, workers):
+        for limit, band in ((10, cls.MICRO), (50, cls.SMALL), (500, cls.MEDIUM), (3000, cls.LARGE)):
+            if workers < limit:
+                return band
+        return cls.GIANT
+
+
+class Establishment(models.Model):
+    """An establishment (منشأة) registered with labour, as the authority's register describes it."""
+
+    licence_number = models.CharField(_("licence number"), max_length=30, unique=True)
+    name_ar = models.CharField(_("Arabic name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    activity = models.ForeignKey(Code, verbose_name=_("economic activity"), on_delete=models.PROTECT, related_name="+")
+    isic_division = models.CharField(
+        _("ISIC division"), max_length=2, blank=True, help_text=_("Two digits, e.g. 64 for banking.")
+    )
+    governorate = models.ForeignKey(Code, verbose_name=_("governorate"), on_delete=models.PROTECT, related_name="+")
+    licensed_capacity = models.PositiveIntegerField(_("licensed capacity"), help_text=_("Workers the licence allows."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("establishment")
+        verbose_name_plural = _("establishments")
+        ordering = ["licence_number"]
+
+    def __str__(self):
+        name = self.name_ar if (get_language() or "ar").startswith("ar") else (self.name_en or self.name_ar)
+        return f"{self.licence_number} {name}"
+
+
+class EstablishmentWorkforce(models.Model):
+    """How many of an establishment's workers are of one nationality group and one occupation."""
+
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="workforce")
+    nationality = models.ForeignKey(Code, verbose_name=_("nationality"), on_delete=models.PROTECT, related_name="+")
+    occupation = models.ForeignKey(Code, verbose_name=_("occupation"), on_delete=models.PROTECT, related_name="+")
+    workers = models.PositiveIntegerField(_("workers"))
+
+    class Meta:
+        verbose_name = _("workforce line")
+        verbose_name_plural = _("workforce")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "nationality", "occupation"], name="labour_workforce_one_per_group"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.establishment_id} {self.workers}"
+
+
+class NationalLabourQuota(models.Model):
+    """The share of Kuwaitis an establishment of an activity must employ (a policy table staff edit). A quota
+    for a division (two ISIC digits) comes before its section's."""
+
+    activity = models.ForeignKey(Code, verbose_name=_("economic activity"), on_delete=models.PROTECT, related_name="+")
+    isic_division = models.CharField(_("ISIC division"), max_length=2, blank=True)
+    name_ar = models.CharField(_("Arabic name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    required_percent = models.DecimalField(
+        _("required share of Kuwaitis (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("national-labour quota")
+        verbose_name_plural = _("national-labour quotas")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "isic_division"], name="labour_quota_one_per_activity")
+        ]
+
+    def __str__(self):
+        name = self.name_ar if (get_language() or "ar").startswith("ar") else self.name_en
+        return f"{name} {self.required_percent}%"
+
+
+class QuotaBand(models.Model):
+    """A band an establishment falls in by how far it meets its quota: its share of Kuwaitis as a percentage
+    of the required share. The highest band whose minimum it reaches is its band (a policy table)."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name_ar = models.CharField(_("Arabic name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    min_percent_of_quota = models.PositiveSmallIntegerField(_("minimum (percent of the quota)"))
+
+    class Meta:
+        verbose_name = _("quota band")
+        verbose_name_plural = _("quota bands")
+        ordering = ["-min_percent_of_quota"]
+
+    def __str__(self):
+        return self.name_ar if (get_language() or "ar").startswith("ar") else self.name_en

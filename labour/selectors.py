@@ -7,7 +7,9 @@ twice (inside "non-Kuwaiti" and on its own) and drift from the published total b
 several codes adds them up (`nationality=GCC,ARB`: Gulf and Arab nationals together).
 """
 
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, Min, Q, Sum
 from django.utils.translation import gettext as _
@@ -15,7 +17,16 @@ from django.utils.translation import gettext as _
 from core.errors import InvalidInput
 
 from . import codes as cl
-from .models import Code, Dataset, Frequency, Observation, period_start
+from .models import (
+    Code,
+    Dataset,
+    Frequency,
+    NationalLabourQuota,
+    Observation,
+    QuotaBand,
+    SizeBand,
+    period_start,
+)
 
 DIMENSION_NAMES = cl.DIMENSION_NAMES
 KUWAITISATION_BY = cl.KUWAITISATION_BY
@@ -222,3 +233,62 @@ def kuwaitisation(query):
         rate = round(100 * kuwaitis / workers, 2) if workers and kuwaitis is not None else None
         rows.append((period, *by, kuwaitis, workers, rate))
     return Series(query, _columns(query, "kuwaiti", "workers", "rate"), rows, illustrative, codes)
+
+
+# --- Establishments and quotas -----------------------------------------------------------------------
+
+
+@dataclass
+class Standing:
+    """Where an establishment stands against its national-labour quota."""
+
+    workers: int
+    kuwaitis: int
+    share_percent: Decimal | None
+    size_band: str
+    quota: object  # NationalLabourQuota or None
+    percent_of_quota: Decimal | None
+    band: object  # QuotaBand or None (micro establishments and activities without a quota have none)
+    kuwaitis_needed: int  # more Kuwaiti workers to meet the quota (0 when met)
+    over_capacity: bool
+
+
+def quota_for(establishment):
+    """The quota of the establishment's division, else of its section, else None."""
+    quotas = NationalLabourQuota.objects.filter(activity_id=establishment.activity_id)
+    by_division = {quota.isic_division: quota for quota in quotas}
+    return by_division.get(establishment.isic_division) or by_division.get("")
+
+
+def standing(establishment):
+    kuwaiti_id = Code.objects.get(dimension=cl.NATIONALITY, code="KWT").pk
+    workers = kuwaitis = 0
+    for nationality_id, count in establishment.workforce.values_list("nationality_id", "workers"):
+        workers += count
+        if nationality_id == kuwaiti_id:
+            kuwaitis += count
+    share = (Decimal(100) * kuwaitis / workers).quantize(Decimal("0.01")) if workers else None
+    size_band = SizeBand.of(workers)
+    quota = quota_for(establishment)
+    percent_of_quota = band = None
+    needed = 0
+    if quota is not None and workers:
+        required = quota.required_percent / 100
+        if required:
+            percent_of_quota = (Decimal(100) * kuwaitis / workers / required).quantize(Decimal("0.1"))
+        if kuwaitis < required * workers:
+            # n more Kuwaitis bring the share to (k + n) / (w + n) >= r, so n >= (r·w − k) / (1 − r).
+            needed = math.ceil((required * workers - kuwaitis) / (1 - required)) if required < 1 else workers - kuwaitis
+        if size_band != SizeBand.MICRO and percent_of_quota is not None:
+            band = QuotaBand.objects.filter(min_percent_of_quota__lte=percent_of_quota).first()
+    return Standing(
+        workers=workers,
+        kuwaitis=kuwaitis,
+        share_percent=share,
+        size_band=size_band,
+        quota=quota,
+        percent_of_quota=percent_of_quota,
+        band=band,
+        kuwaitis_needed=needed,
+        over_capacity=workers > establishment.licensed_capacity,
+    )

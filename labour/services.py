@@ -185,3 +185,48 @@ def load_demo_cube():
         before = Observation.objects.count()
         Observation.objects.bulk_create(observations, batch_size=BATCH, ignore_conflicts=True)
         return Observation.objects.count() - before
+
+
+class RegisterRefused(IndicatorFileRefused):
+    code = "labour_register_refused"
+
+
+def import_establishments(data):
+    """Import the authority's register (labour.registers): establishments created or updated by licence
+    number, and the workforce of each establishment in the file replaced by the file's. All or nothing.
+    Returns (establishments created, establishments updated, workforce lines written)."""
+    from .models import Establishment, EstablishmentWorkforce
+    from .registers import check_register
+
+    entries, checked = check_register(data, code_index())
+    if checked.problem_count:
+        raise RegisterRefused(checked)
+    if not entries:
+        raise InvalidInput(_("The file holds no establishments."), code="labour_file_empty")
+    created = updated = 0
+    with transaction.atomic():
+        held = {item.licence_number: item for item in Establishment.objects.filter(licence_number__in=entries)}
+        for licence_number, entry in entries.items():
+            establishment = held.get(licence_number)
+            if establishment is None:
+                establishment = Establishment.objects.create(licence_number=licence_number, **entry.fields)
+                created += 1
+            elif any(getattr(establishment, name) != value for name, value in entry.fields.items()):
+                for name, value in entry.fields.items():
+                    setattr(establishment, name, value)
+                establishment.save()
+                updated += 1
+            held[licence_number] = establishment
+        EstablishmentWorkforce.objects.filter(establishment__in=held.values()).delete()
+        lines = [
+            EstablishmentWorkforce(
+                establishment=held[licence_number],
+                nationality_id=nationality,
+                occupation_id=occupation,
+                workers=workers,
+            )
+            for licence_number, entry in entries.items()
+            for (nationality, occupation), workers in entry.workforce.items()
+        ]
+        EstablishmentWorkforce.objects.bulk_create(lines, batch_size=BATCH)
+    return created, updated, len(lines)

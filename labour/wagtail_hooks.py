@@ -1,12 +1,14 @@
-"""Staff screens of the labour cube: the datasets (names, the illustrative flag), the record of accepted
-imports, and the code lists (read only: they change through labour.codes and `load_labour_codes`)."""
+"""Staff screens of the labour app: the datasets (names, the illustrative flag), the record of accepted
+imports, the code lists (read only: they change through labour.codes and `load_labour_codes`), the
+establishments (read only: they come from the register), and the policy tables staff edit — national-labour
+quotas per activity and the quota bands."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Code, Dataset, IndicatorImport
+from .models import Code, Dataset, Establishment, IndicatorImport, NationalLabourQuota, QuotaBand
 
 
 class DatasetViewSet(SnippetViewSet):
@@ -44,8 +46,56 @@ class CodeViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+class EstablishmentViewSet(SnippetViewSet):
+    """Read only: establishments come from the authority's register (`import_establishments`)."""
+
+    model = Establishment
+    icon = "home"
+    menu_label = _("Establishments")
+    url_prefix = "labour/establishments"
+    list_display = [
+        "licence_number",
+        "name_ar",
+        "name_en",
+        "activity",
+        "isic_division",
+        "governorate",
+        "licensed_capacity",
+    ]
+    list_filter = {"activity": ["exact"], "governorate": ["exact"]}
+    search_fields = ["licence_number", "name_ar", "name_en"]
+    edit_handler = ObjectList([])
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+class NationalLabourQuotaViewSet(SnippetViewSet):
+    model = NationalLabourQuota
+    icon = "success"
+    menu_label = _("National-labour quotas")
+    url_prefix = "labour/quotas"
+    list_display = ["name_ar", "name_en", "activity", "isic_division", "required_percent"]
+    copy_view_enabled = False
+
+
+class QuotaBandViewSet(SnippetViewSet):
+    model = QuotaBand
+    icon = "tag"
+    menu_label = _("Quota bands")
+    url_prefix = "labour/bands"
+    list_display = ["name_ar", "name_en", "min_percent_of_quota"]
+    copy_view_enabled = False
+
+
 class LabourViewSetGroup(SnippetViewSetGroup):
-    items = (DatasetViewSet, IndicatorImportViewSet, CodeViewSet)
+    items = (
+        DatasetViewSet,
+        IndicatorImportViewSet,
+        CodeViewSet,
+        EstablishmentViewSet,
+        NationalLabourQuotaViewSet,
+        QuotaBandViewSet,
+    )
     menu_icon = "table"
     menu_label = _("Labour market")
     menu_name = "labour"
