@@ -147,7 +147,7 @@ def check_file(data, code_ids, *, today=None, progress=None):
     for line, row in enumerate(reader, start=2):
         if progress:
             progress()
-        if not row or not any(field.strip() for field in row):
+        if not any(row):  # an empty line, or one of empty fields as spreadsheets leave at the end
             continue
         checked.rows += 1
         if len(row) != len(header):
@@ -171,6 +171,7 @@ class _RowReader:
         self.usable = True
         self.status_ids = code_ids[cl.OBS_STATUS]
         self.totals = {dimension: code_ids[dimension][cl.TOTAL] for dimension in cl.BREAKDOWNS}
+        self.periods = {}  # the periods already read and found good: a file repeats a few of them on every line
 
     def code(self, line, column, dimension, value):
         code_id = self.code_ids[dimension].get(value)
@@ -182,6 +183,9 @@ class _RowReader:
         return code_id
 
     def period(self, line, column, period):
+        known = self.periods.get(period)
+        if known is not None:
+            return known
         try:
             start, frequency = period_start(period)
         except ValueError:
@@ -190,9 +194,12 @@ class _RowReader:
         if start > self.today:
             self.checked.add(line, column, _("the period %(period)s has not begun yet") % {"period": period})
             return None
-        return period, frequency, start
+        self.periods[period] = (period, frequency, start)
+        return self.periods[period]
 
     def count(self, line, column, text, multiplier=1):
+        if text.isdigit() and text.isascii():
+            return int(text) * multiplier
         try:
             number = Decimal(text) * multiplier
         except InvalidOperation:
@@ -226,6 +233,13 @@ class SdmxRow(_RowReader):
         if cl.MEASURE not in self.position:
             checked.add(1, cl.MEASURE, _("the column is missing"))
             self.usable = False
+        # (dimension, its column or None, its codes — or its total's id when the column is left out)
+        self.columns = [
+            (dimension, self.position[dimension], code_ids[dimension])
+            if dimension in self.position
+            else (dimension, None, self.totals.get(dimension))
+            for dimension in SDMX_DIMENSION_COLUMNS
+        ]
         allowed = {*SDMX_DIMENSION_COLUMNS, *SDMX_IGNORED, "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS"}
         for name in (name for name in header if name not in allowed):
             checked.add(1, name, _("not a column of this cube"))
@@ -244,12 +258,14 @@ class SdmxRow(_RowReader):
             self.checked.add(line, "REF_AREA", _("only Kuwait (KW) is held here"))
             ok = False
         ids = []
-        for dimension in SDMX_DIMENSION_COLUMNS:
-            if dimension in at:
-                code_id = self.code(line, dimension, dimension, self.value(row, at[dimension]))
-            else:
-                code_id = self.totals[dimension]
-            ok = ok and code_id is not None
+        for dimension, index, known in self.columns:
+            if index is None:
+                ids.append(known)
+                continue
+            code_id = known.get(row[index])  # the common case: a bare code, no spaces, no label
+            if code_id is None:
+                code_id = self.code(line, dimension, dimension, self.value(row, index))
+                ok = ok and code_id is not None
             ids.append(code_id)
         period = self.period(line, "TIME_PERIOD", row[at["TIME_PERIOD"]].strip())
         value = self.count(line, "OBS_VALUE", row[at["OBS_VALUE"]].strip())
