@@ -52,6 +52,8 @@ class Drawing:
 def format_number(value, percent=False):
     if value is None:
         return "—"
+    if not percent and value == int(value):
+        value = int(value)  # an axis tick of 1250000.0 is written 1,250,000
     if percent:
         return number_format(value, decimal_pos=1, use_l10n=True, force_grouping=True) + "%"
     return number_format(value, use_l10n=True, force_grouping=True)
@@ -153,6 +155,11 @@ def draw(data, kind, *, right_to_left):
     return drawing
 
 
+def isolated(period):
+    """A period kept left to right inside Arabic text (2024-Q1 would otherwise read Q1-2024)."""
+    return f"\u2066{period}\u2069"
+
+
 def summary(data, *, title):
     """One paragraph saying what the chart shows: each series from its first figure to its last."""
     if not data.categories or not data.series:
@@ -173,14 +180,14 @@ def summary(data, *, title):
             % {
                 "series": series.label,
                 "start": format_number(start_value, data.percent),
-                "start_period": start_period,
+                "start_period": isolated(start_period),
                 "end": format_number(end_value, data.percent),
-                "end_period": end_period,
+                "end_period": isolated(end_period),
             }
         )
     return _("%(title)s, from %(first)s to %(last)s. %(details)s.") % {
         "title": title,
-        "first": first,
-        "last": last,
+        "first": isolated(first),
+        "last": isolated(last),
         "details": "; ".join(parts),
     }
