@@ -30,9 +30,16 @@ demo: migrate
 	$(DEV) $(PY) manage.py load_labour_demo
 	$(DEV) $(PY) manage.py search_reindex
 
+# With the portal, the demo's identity provider (national-ID sign-in to L2, clearly labelled as a demonstration)
+# on 127.0.0.1:$(DEMO_IDP_PORT); both stop together.
+DEMO_IDP_PORT ?= 8001
 serve: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(DEV) $(VENV)/bin/uvicorn portal.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	$(DEV) NATIONAL_ID_DEMO=1 NATIONAL_ID_DEMO_PORT=$(DEMO_IDP_PORT) $(PY) manage.py demo_identity_provider \
+		--portal http://$(HOST):$(PORT) --portal http://localhost:$(PORT) & idp=$$!; \
+	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
+	$(DEV) NATIONAL_ID_DEMO=1 NATIONAL_ID_DEMO_PORT=$(DEMO_IDP_PORT) \
+		$(VENV)/bin/uvicorn portal.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 ## Set everything up (virtual environment, database, demo content) and serve the portal.
 run: demo serve

@@ -50,9 +50,10 @@ def _publish(page):
 
 
 @transaction.atomic
-def ensure_portal_site():
+def ensure_portal_site(*, keep_existing=False):
     """The home page and the catalogue in both languages, and the default site pointing at the Arabic home.
-    Returns {"ar": catalogue_page, "en": catalogue_page}. Safe to run again."""
+    Returns {"ar": catalogue_page, "en": catalogue_page}. Safe to run again; with `keep_existing` it also
+    leaves the catalogues' workflow as an administrator may have changed it."""
     locales = ensure_locales()
     root = Page.get_first_root_node()
     homes = {}
@@ -100,7 +101,7 @@ def ensure_portal_site():
             homes[language].add_child(instance=page)
             _publish(page)
             catalogues[language] = page
-    _ensure_workflow(catalogues)
+    _ensure_workflow(catalogues, keep_existing=keep_existing)
     return catalogues
 
 
@@ -145,8 +146,9 @@ def _staff_group(name):
     return group
 
 
-def _ensure_workflow(catalogues):
-    """Ministry editors submit; the portal's approvers publish."""
+def _ensure_workflow(catalogues, *, keep_existing=False):
+    """Ministry editors submit; the portal's approvers publish. (With `keep_existing`, a catalogue that has a
+    workflow keeps it.)"""
     from wagtail.models import GroupApprovalTask
 
     approvers = _staff_group(APPROVERS_GROUP)
@@ -158,14 +160,18 @@ def _ensure_workflow(catalogues):
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     for page in catalogues.values():
-        WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
+        if keep_existing:
+            WorkflowPage.objects.get_or_create(page=page, defaults={"workflow": workflow})
+        else:
+            WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
 
 
 @transaction.atomic
-def ensure_authority_section(code, catalogues=None):
+def ensure_authority_section(code, catalogues=None, *, keep_existing=False):
     """The authority's own section of the catalogue in both languages, and its editors' group, which may
-    edit (not publish) the pages of that section only. Returns {"ar": section, "en": section}."""
-    catalogues = catalogues or ensure_portal_site()
+    edit (not publish) the pages of that section only. Returns {"ar": section, "en": section}. A section's
+    title follows its authority's name, unless `keep_existing` (an editor's title stays)."""
+    catalogues = catalogues or ensure_portal_site(keep_existing=keep_existing)
     locales = ensure_locales()
     sections = {}
     authorities = {language: Authority.objects.get(code=code, locale=locales[language]) for language in LANGUAGES}
@@ -185,7 +191,7 @@ def ensure_authority_section(code, catalogues=None):
             catalogues[language].add_child(instance=section)
             _publish(section)
             sections[language] = section
-        elif section.title != authorities[language].name:
+        elif section.title != authorities[language].name and not keep_existing:
             section.title = authorities[language].name
             _publish(section)
     editors = _staff_group(editors_group_name(code))
@@ -353,17 +359,27 @@ class ImportReport:
         self.counts[outcome] += 1
 
 
-def import_catalogue(data, *, progress=None):
+def import_catalogue(data, *, progress=None, keep_existing=False):
     """Import one parsed file (docs/import-format.md). Every record is validated first; each valid record is
     written in its own transaction, so a record that fails writes nothing and the others still import.
-    `progress`, if given, is called once per record processed. Raises FormatError for an unreadable file."""
-    checked = fmt.check_file(data, known=known_identifiers())
+    `progress`, if given, is called once per record processed. Raises FormatError for an unreadable file.
+
+    With `keep_existing` (the demo: `load_demo`), a record whose authority, life event or service exists already
+    in either language is left exactly as it is — whatever editors changed or published since stays — and only
+    what is missing is created."""
+    known = known_identifiers()
+    checked = fmt.check_file(data, known=known)
     report = ImportReport(errors=list(checked.errors))
     records = checked.records
-    catalogues = ensure_portal_site() if records["services"] else None
+    catalogues = ensure_portal_site(keep_existing=keep_existing) if records["services"] else None
     outcomes = {}
 
     def attempt(kind, position, key, write):
+        if keep_existing and key in known[kind]:
+            outcomes[(kind, key)] = "unchanged"
+            if progress:
+                progress()
+            return
         try:
             outcomes[(kind, key)] = write()
         except ValidationError as error:
@@ -383,6 +399,8 @@ def import_catalogue(data, *, progress=None):
         attempt("services", position, record["id"], lambda record=record: upsert_service(record, catalogues))
     for _position, record in records["services"]:
         key = ("services", record["id"])
+        if keep_existing and record["id"] in known["services"]:
+            continue
         if key in outcomes and set_related_services(record) and outcomes[key] == "unchanged":
             outcomes[key] = "updated"
     for outcome in outcomes.values():

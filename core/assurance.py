@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AssuranceLevel(models.TextChoices):
     L0 = "L0", _("L0 — anonymous")
-    L1 = "L1", _("L1 — verified e-mail or phone")
+    L1 = "L1", _("L1 — verified e-mail address")
     L2 = "L2", _("L2 — national ID")
     L3 = "L3", _("L3 — qualified electronic signature")
 
@@ -22,7 +22,7 @@ class AssuranceLevel(models.TextChoices):
 
 HOW_TO_REACH = {
     AssuranceLevel.L0: _("No sign-in is needed."),
-    AssuranceLevel.L1: _("Create an account and verify your e-mail address or phone number."),
+    AssuranceLevel.L1: _("Create an account and verify your e-mail address."),
     AssuranceLevel.L2: _("Sign in with your national digital identity (Civil ID)."),
     AssuranceLevel.L3: _("Sign with a qualified electronic signature."),
 }

@@ -1,9 +1,12 @@
 import sys
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
@@ -40,10 +43,17 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503)
 
 
+UNTRANSLATED = _("The page you were on is not available in this language yet: this is the nearest page that is.")
+
+
 def switch_language(request, language):
     """Remember the visitor's language and go to `next` (a path on this site) in it."""
     if language not in dict(settings.LANGUAGES):
         return HttpResponseRedirect("/")
+    if request.GET.get("nearest"):
+        # The page has no translation into `language`: `next` is the nearest page that has one. Say so, in it.
+        with translation.override(language):
+            messages.info(request, str(UNTRANSLATED))
     response = HttpResponseRedirect(safe_next(request, f"/{language}/"))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

@@ -1,12 +1,31 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_safe_url(self, url):
         # Only this site's own paths after sign-in or sign-out.
         return bool(url) and url.startswith("/") and not url.startswith("//") and super().is_safe_url(url)
+
+    def pre_authenticate(self, request, **credentials):
+        """allauth's lockout after failed sign-ins; remembers on the request that it refused, so that the sign-in
+        form can tell it apart from a verification code that cannot be sent yet (identity.forms.LoginForm)."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            request._portal_login_locked = True
+            raise
+
+    def get_login_redirect_url(self, request):
+        """Without a `next`, the home page in the language the citizen signed in from (LOGIN_REDIRECT_URL "/"
+        would pick the language from a cookie the citizen may never have set)."""
+        url = super().get_login_redirect_url(request)
+        if url == settings.LOGIN_REDIRECT_URL == "/":
+            return f"/{get_language() or settings.LANGUAGE_CODE}/"
+        return url
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -343,11 +343,14 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "website"
+ACCOUNT_FORMS = {"login": "identity.forms.LoginForm"}
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
+    # Sign-up sends a code, and so does each sign-in before the address is verified: three per 3 minutes, so
+    # that signing in again right after signing up sends a new code instead of refusing (identity/forms.py).
+    "confirm_email": "3/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
@@ -372,27 +375,43 @@ HEADLESS_FRONTEND_URLS = {
 
 # National-ID sign-in: a generic OpenID Connect provider configured from the environment (docs/national-id.md).
 NATIONAL_ID_PROVIDER_ID = "national-id"
+
+
+def national_id_app(*, issuer, client_id, secret, name, token_auth_method="client_secret_post", scope=None):
+    """allauth's settings for the national-ID gateway at `issuer` (also the demo's: portal/settings/dev.py)."""
+    return {
+        "provider_id": NATIONAL_ID_PROVIDER_ID,
+        "name": name,
+        "client_id": client_id,
+        "secret": secret,
+        "settings": {
+            "server_url": issuer,
+            "token_auth_method": token_auth_method,
+            "oauth_pkce_enabled": True,
+            "scope": scope or ["openid", "profile"],
+        },
+    }
+
+
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
         "OAUTH_PKCE_ENABLED": True,
         "APPS": [
-            {
-                "provider_id": NATIONAL_ID_PROVIDER_ID,
-                "name": env("NATIONAL_ID_NAME", "الهوية الرقمية الوطنية"),
-                "client_id": env("NATIONAL_ID_CLIENT_ID", ""),
-                "secret": env("NATIONAL_ID_CLIENT_SECRET", ""),
-                "settings": {
-                    "server_url": env("NATIONAL_ID_ISSUER", ""),
-                    "token_auth_method": env("NATIONAL_ID_TOKEN_AUTH_METHOD", "client_secret_post"),
-                    "oauth_pkce_enabled": True,
-                    "scope": env_list("NATIONAL_ID_SCOPES", ["openid", "profile"]),
-                },
-            }
+            national_id_app(
+                issuer=env("NATIONAL_ID_ISSUER", ""),
+                client_id=env("NATIONAL_ID_CLIENT_ID", ""),
+                secret=env("NATIONAL_ID_CLIENT_SECRET", ""),
+                name=env("NATIONAL_ID_NAME", "الهوية الرقمية الوطنية"),
+                token_auth_method=env("NATIONAL_ID_TOKEN_AUTH_METHOD", "client_secret_post"),
+                scope=env_list("NATIONAL_ID_SCOPES", ["openid", "profile"]),
+            )
         ]
         if env("NATIONAL_ID_ISSUER")
         else [],
     }
 }
+# The demo's identity provider on the loopback (portal/settings/dev.py, `make run`): off everywhere else.
+NATIONAL_ID_DEMO = False
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False

@@ -82,3 +82,32 @@ def test_catalogue_filters_by_life_event(client):
     html = client.get("/en/services/", {"life_event": event.slug}).content.decode()
     assert page.title in html
     assert other is None or other.title not in html
+
+
+def test_language_switch_on_an_untranslated_page_lands_on_the_nearest_translated_page_and_says_so(client):
+    ar = ServicePage.objects.live().filter(locale__language_code="ar").first()
+    en = ar.get_translations().get(locale__language_code="en")
+    en.unpublish()  # the Arabic page has no English version now
+    nearest = ar.get_parent().get_translations().get(locale__language_code="en")
+    html = client.get(ar.url).content.decode()
+    switch = re.search(r'href="(/language/en/[^"]+)"', html).group(1).replace("&amp;", "&")
+    response = client.get(switch)
+    assert response.status_code == 302 and response["Location"] == nearest.url
+    landed = client.get(response["Location"])
+    assert landed.status_code == 200
+    assert "The page you were on is not available in this language yet" in landed.content.decode()
+    # and from English back to an Arabic page that is there: no such notice
+    back = re.search(r'href="(/language/ar/[^"]+)"', landed.content.decode()).group(1).replace("&amp;", "&")
+    assert "nearest" not in back
+
+
+def test_english_service_pages_list_audiences_with_the_english_comma(client):
+    pages = [page for page in ServicePage.objects.live().filter(locale__language_code="en") if len(page.audience) > 1]
+    assert pages, "the demo has services for more than one audience"
+    for page in pages[:3]:
+        html = client.get(page.url).content.decode()
+        audiences = re.search(r"<dd>([^<]*)</dd>", html[html.index("Who can use it") :]).group(1)
+        assert "،" not in audiences and ", " in audiences, audiences
+    arabic = pages[0].get_translations().get(locale__language_code="ar")
+    html = client.get(arabic.url).content.decode()
+    assert "، " in re.search(r"<dd>([^<]*)</dd>", html[html.index("الفئات المستفيدة") :]).group(1)

@@ -182,3 +182,59 @@ def test_a_session_token_is_looked_up_in_one_query(client, django_assert_max_num
     key = store.session_key
     store.delete()
     assert strategy.lookup_session(key) is None  # signed out
+
+
+def test_signing_in_again_right_after_signing_up_sends_a_new_code_not_a_lockout(client):
+    """Sign up, leave, and sign in again within the 3 minutes of the verification cooldown: a new code and the
+    page to enter it, as for any unverified address; never "too many failed login attempts"."""
+    from django.test import Client
+
+    email = "again@example.org"
+    _sign_up(client, email)
+    sent = len(mail.outbox)
+    other = Client()
+    response = other.post("/en/accounts/login/", {"login": email, "password": PASSWORD})
+    assert response.status_code == 302 and "/accounts/confirm-email/" in response["Location"]
+    assert len(mail.outbox) == sent + 1
+    response = other.post("/en/accounts/confirm-email/", {"code": code_from_mail(mail.outbox[-1])})
+    assert response.status_code == 302 and EmailAddress.objects.get(email=email).verified
+
+
+def test_when_no_new_code_can_be_sent_yet_the_sign_in_page_says_so_in_words(client):
+    from django.test import Client
+
+    email = "cooldown@example.org"
+    _sign_up(client, email)
+    for _attempt in range(2):  # the sign-up's code and two more use up the 3 per 3 minutes
+        Client().post("/en/accounts/login/", {"login": email, "password": PASSWORD})
+    page = Client().post("/en/accounts/login/", {"login": email, "password": PASSWORD}).content.decode()
+    assert "a code was sent to it only a moment ago" in page and "Too many failed login attempts" not in page
+    arabic = Client().post("/ar/accounts/login/", {"login": email, "password": PASSWORD}).content.decode()
+    assert "أُرسل إليه رمز قبل لحظات" in arabic
+    # A wrong password still says only that the password is wrong: nothing about the address.
+    wrong = Client().post("/en/accounts/login/", {"login": email, "password": "not the password"})
+    assert "a code was sent" not in wrong.content.decode()
+
+
+def test_signing_in_without_a_next_lands_on_the_home_page_of_the_language_signed_in_from(client):
+    from tests.participation.conftest import make_citizen
+
+    user = make_citizen("L1")
+    response = client.post("/en/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/en/"
+    client.post("/en/accounts/logout/")
+    response = client.post(
+        "/en/accounts/login/", {"login": user.email, "password": PASSWORD, "next": "/en/participate/petitions/"}
+    )
+    assert response["Location"] == "/en/participate/petitions/"
+
+
+def test_the_header_sign_in_link_comes_back_to_the_page(client):
+    page = client.get("/en/participate/petitions/?page=1").content.decode()
+    assert 'href="/en/accounts/login/?next=/en/participate/petitions/%3Fpage%3D1"' in page
+
+
+def test_no_page_promises_phone_verification(client):
+    from core.assurance import AssuranceLevel
+
+    assert "phone" not in str(AssuranceLevel.L1.label) and "phone" not in str(AssuranceLevel.L1.how_to_reach)

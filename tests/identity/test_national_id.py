@@ -1,5 +1,5 @@
 """National-ID sign-in against a real OpenID Connect flow on the loopback: the portal (Django's test client)
-redirects to a small identity provider on 127.0.0.1 (tests/identity/oidc_provider.py), a real HTTP request
+redirects to a small identity provider on 127.0.0.1 (identity/oidc_gateway.py), a real HTTP request
 plays the citizen's browser at /authorize, and the callback makes allauth call the provider's /token, /jwks and
 /userinfo over HTTP. Nothing in allauth is mocked."""
 
@@ -30,10 +30,10 @@ from core.assurance import AssuranceLevel
 from identity import national_id, receipt_views
 from identity.models import AssuranceGrant, NationalIdentity, SecurityEvent
 from identity.national_id import HARMLESS_CLAIMS, civil_id_hash
+from identity.oidc_gateway import KEY_ID, LoopbackOIDCProvider
 from identity.policy import level_of
 
 from .helpers import totp_code
-from .oidc_provider import KEY_ID, LoopbackOIDCProvider
 
 pytestmark = pytest.mark.django_db
 

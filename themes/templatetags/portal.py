@@ -29,18 +29,27 @@ def language_links(context):
     for code, name in settings.LANGUAGES:
         if code == current:
             continue
-        target = None
+        target, nearest = None, False
         if page is not None and hasattr(page, "get_translations"):
-            translation = page.get_translations().filter(locale__language_code=code).live().first()
-            if translation is not None:
-                target = translation.get_url(request)
+            target, nearest = _translated_url(page, code, request)
         if target is None and request is not None:
             target = translate_url(request.path, code)
             if target == request.path:
                 target = f"/{code}/"
-        switch = reverse("switch_language", args=[code]) + "?" + urlencode({"next": target})
+        query = {"next": target, **({"nearest": "1"} if nearest else {})}
+        switch = reverse("switch_language", args=[code]) + "?" + urlencode(query)
         links.append({"code": code, "name": name, "url": switch})
     return links
+
+
+def _translated_url(page, code, request):
+    """(URL, nearest): the page's translation into `code`; when it has none, the nearest ancestor's that has one
+    (nearest True); (None, False) when no page up the tree is translated (the home page in that language then)."""
+    for candidate in [page, *page.get_ancestors().filter(depth__gt=1).order_by("-depth")]:
+        translation = candidate.get_translations().filter(locale__language_code=code).live().first()
+        if translation is not None:
+            return translation.get_url(request), candidate.pk != page.pk
+    return f"/{code}/", True
 
 
 @register.filter

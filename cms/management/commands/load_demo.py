@@ -35,14 +35,36 @@ def demo_password():
     return path.read_text().strip()
 
 
+def demo_account(username, password, *, superuser=False, group=None):
+    """The demo's staff account `username`, created with `password` and a verified e-mail address (staff sign in
+    with it) when it does not exist. An account that exists is left as it is: its password, its groups. Returns
+    whether it was created."""
+    from allauth.account.models import EmailAddress
+
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.org"})
+    if not created:
+        return False
+    user.is_staff = user.is_superuser = superuser
+    user.set_password(password)
+    user.save()
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    return True
+
+
 class Command(BaseCommand):
-    help = "Load the bilingual demo catalogue and demo staff accounts. Safe to run again: it changes nothing the second time."
+    help = (
+        "Load the bilingual demo catalogue and demo staff accounts. Safe to run again: it creates what is missing "
+        "and never changes what exists (pages editors changed or published, accounts and their passwords)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, no_progress=False, **options):
-        ensure_portal_site()
+        ensure_portal_site(keep_existing=True)
         files = sorted(DEMO_DIR.glob("*.json"), key=lambda path: (path.name != "authorities.json", path.name))
         if not files:
             raise CommandError(f"no demo files in {DEMO_DIR}")
@@ -53,42 +75,26 @@ class Command(BaseCommand):
             total=total, desc="demo content", unit="record", disable=no_progress or None, file=self.stderr._out
         ) as bar:
             for path, data in datasets:
-                report = import_catalogue(data, progress=lambda: bar.update(1))
+                report = import_catalogue(data, progress=lambda: bar.update(1), keep_existing=True)
                 errors += [f"{path.name}: {error}" for error in report.errors]
         if errors:
             raise CommandError("the demo content has errors:\n" + "\n".join(errors))
         choose_popular_services(DEMO_POPULAR_SERVICES)
 
         password = demo_password()
-        User = get_user_model()
-        admin, _created = User.objects.get_or_create(username="admin", defaults={"email": "admin@example.org"})
-        admin.is_staff = admin.is_superuser = True
-        admin.set_password(password)
-        admin.save()
-        approver, _created = User.objects.get_or_create(username="approver", defaults={"email": "approver@example.org"})
-        approver.set_password(password)
-        approver.save()
-        approver.groups.add(Group.objects.get(name=APPROVERS_GROUP))
+        created = [
+            demo_account("admin", password, superuser=True),
+            demo_account("approver", password, group=APPROVERS_GROUP),
+        ]
         for username, code in DEMO_EDITORS.items():
-            editor, _created = User.objects.get_or_create(
-                username=username, defaults={"email": f"{username}@example.org"}
-            )
-            editor.set_password(password)
-            editor.save()
-            ensure_authority_section(code)
-            editor.groups.add(Group.objects.get(name=editors_group_name(code)))
-
-        # Demo staff sign in with their e-mail address, which must be verified (allauth) to sign in at all.
-        from allauth.account.models import EmailAddress
-
-        for user in User.objects.filter(username__in=["admin", "approver", *DEMO_EDITORS]):
-            EmailAddress.objects.update_or_create(
-                user=user, email=user.email, defaults={"verified": True, "primary": True}
-            )
+            ensure_authority_section(code, keep_existing=True)
+            created.append(demo_account(username, password, group=editors_group_name(code)))
 
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
         self.stdout.write(f"  Admin:     {settings.WAGTAILADMIN_BASE_URL}/admin/")
         self.stdout.write(f"  Login:     admin@example.org / {password}")
         others = ", ".join(f"{name}@example.org" for name in ["approver", *DEMO_EDITORS])
         self.stdout.write(f"  Also:      {others} (same password)")
+        if not all(created):
+            self.stdout.write("  (Accounts that existed kept their password: a password changed since is not reset.)")
         self.stdout.write("  Staff use two-factor authentication: the first sign-in asks for an authenticator app.")
