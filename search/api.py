@@ -167,6 +167,10 @@ class FacetValueSerializer(serializers.Serializer):
 
 class SearchResponseSerializer(serializers.Serializer):
     count = serializers.IntegerField()
+    corrected = serializers.CharField(
+        help_text="Empty, or — when the words as typed matched nothing — the corrected words that were searched "
+        "instead (\"did you mean\"): the results are for them."
+    )
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     results = SearchHitSerializer(many=True)
@@ -228,6 +232,7 @@ class SearchView(PublicSearchView):
         return Response(
             {
                 "count": results.count,
+                "corrected": results.corrected,
                 "page": results.page,
                 "page_size": results.page_size,
                 "results": [

@@ -4,7 +4,8 @@ The database engine stores text normalised here and normalises queries here; the
 analyzers apply the same table (`CHARACTER_MAP`, `REMOVED`) as a `mapping` char filter generated from it,
 and the queries it sends are normalised here too. Rules (docs/search.md):
 
-- hamza forms of alef أ إ آ ٱ (and the wavy-hamza alefs ٲ ٳ) → ا; ة → ه; ى → ي; Persian ی → ي, ک → ك;
+- hamza forms of alef أ إ آ ٱ (and the wavy-hamza alefs ٲ ٳ) → ا; hamza on waw ؤ → و and on yeh ئ → ي (as
+  citizens type them without the hamza: الشوون, مسوول, رييس); ة → ه; ى → ي; Persian ی → ي, ک → ك;
 - tatweel, harakat, the superscript alef, Quranic marks and invisible format characters are removed;
 - Arabic-Indic and Persian digits → ASCII digits (both forms are searched as ASCII);
 - everything is lower-cased.
@@ -26,6 +27,8 @@ CHARACTER_MAP = {
     "\u0671": ALEF,  # ٱ alef wasla
     "\u0672": ALEF,  # ٲ
     "\u0673": ALEF,  # ٳ
+    "\u0624": "\u0648",  # ؤ → و
+    "\u0626": YEH,  # ئ → ي
     "\u0629": HEH,  # ة taa marbuta
     "\u0649": YEH,  # ى alef maqsura
     "\u06cc": YEH,  # ی Persian yeh, typed on Persian keyboards
@@ -51,7 +54,8 @@ REMOVED = frozenset(
     ]
 )
 
-_TABLE = {ord(character): "" for character in REMOVED}
+_REMOVE = {ord(character): "" for character in REMOVED}
+_TABLE = dict(_REMOVE)
 _TABLE.update({ord(source): target for source, target in CHARACTER_MAP.items()})
 
 # A word as every engine sees it: a run of letters and digits (the underscore is a separator).
@@ -103,6 +107,135 @@ def words(text, limit=None):
 
 def is_arabic(word):
     return bool(ARABIC_LETTER.search(word))
+
+
+# Hamza in the middle of a word is written on alef, waw or yeh, and citizens choose differently (الشئون and
+# الشؤون, مسئول and مسؤول, الهيأة and الهيئة): a query word that has one is also searched with the others.
+HAMZA_SEATS = ("\u0623", "\u0624", "\u0626")  # أ ؤ ئ
+_HAMZA_SEAT = re.compile("(?<=.)[" + "".join(HAMZA_SEATS) + "]")
+
+# The one-letter prefixes (and, by, so, as) that attach to a word with its article, and لل (for the).
+ATTACHED_ARTICLES = ("وال", "بال", "فال", "كال", "لل")
+
+# Broken plurals — and a few other words citizens use for the same thing — of the catalogue's vocabulary, in
+# normalised form: a light stemmer (SQLite's) or PostgreSQL's Arabic stemmer cannot bring تراخيص to ترخيص or
+# عمال to عامل. A query word is searched in both forms (plural → singular and singular → plural).
+ARABIC_LEMMAS = {
+    "تراخيص": "ترخيص",
+    "رخصه": "ترخيص",
+    "رخص": "ترخيص",
+    "تصاريح": "تصريح",
+    "تقارير": "تقرير",
+    "مواليد": "مولود",
+    "عقود": "عقد",
+    "قضايا": "قضيه",
+    "عمال": "عامل",
+    "رواتب": "راتب",
+    "مشاكل": "مشكله",
+    "اصحاب": "صاحب",
+    "شكاوي": "شكوي",
+    "اسر": "اسره",
+    "وثايق": "وثيقه",
+    "اطفال": "طفل",
+    "ابناء": "ابن",
+    "محاكم": "محكمه",
+    "مدارس": "مدرسه",
+    "طلاب": "طالب",
+    "رسوم": "رسم",
+    "ضرايب": "ضريبه",
+    "اعمال": "عمل",
+    "اذونات": "اذن",
+    "مساكن": "مسكن",
+    "منازل": "منزل",
+    "قروض": "قرض",
+    "وظايف": "وظيفه",
+    "اوراق": "ورقه",
+    "نماذج": "نموذج",
+    "مراكز": "مركز",
+    "مكاتب": "مكتب",
+    "فروع": "فرع",
+    "شهود": "شاهد",
+    "ورثه": "وارث",
+    "وكالات": "توكيل",
+}
+_PLURALS = {}
+for _plural, _singular in ARABIC_LEMMAS.items():
+    _PLURALS.setdefault(_singular, []).append(_plural)
+
+# US spellings (and a few other spellings) → the UK spellings the catalogue is written in. The query word is
+# searched in both.
+ENGLISH_SPELLINGS = {
+    "license": "licence",
+    "licenses": "licences",
+    "labor": "labour",
+    "center": "centre",
+    "centers": "centres",
+    "program": "programme",
+    "programs": "programmes",
+    "organization": "organisation",
+    "organizations": "organisations",
+    "kuwaitization": "kuwaitisation",
+    "authorization": "authorisation",
+    "favor": "favour",
+    "color": "colour",
+    "neighbor": "neighbour",
+    "enroll": "enrol",
+    "catalog": "catalogue",
+}
+
+
+def hamza_variants(raw_word):
+    """The normalised forms of one word as typed, with its hamza on each of its other seats."""
+    forms = [normalise(raw_word)]
+    if _HAMZA_SEAT.search(raw_word):
+        for seat in HAMZA_SEATS:
+            form = normalise(_HAMZA_SEAT.sub(seat, raw_word))
+            if form not in forms:
+                forms.append(form)
+    return forms
+
+
+def query_words(text, limit=None):
+    """The distinct words of a query, each as a tuple of forms any one of which must match: its normalised form,
+    its hamza on the other seats, its article and attached prefixes taken off or put on, its lemma or plural
+    (ARABIC_LEMMAS), its UK spelling (ENGLISH_SPELLINGS). The first form is the normalised word itself."""
+    found, seen = [], set()
+    # Diacritics and the like are taken off first: they are not word characters, and would split a word.
+    for match in WORD.finditer((text or "").translate(_REMOVE)):
+        raw = match.group()
+        word = normalise(raw)
+        if not word or word in seen:
+            continue
+        seen.add(word)
+        forms = []
+        for form in hamza_variants(raw):
+            for variant in word_forms(form):
+                if variant not in forms:
+                    forms.append(variant)
+        found.append(tuple(forms))
+        if limit is not None and len(found) >= limit:
+            break
+    return found
+
+
+def word_forms(word):
+    """The forms of one normalised word that must find it (see query_words)."""
+    if not is_arabic(word):
+        spelling = ENGLISH_SPELLINGS.get(word)
+        return (word, spelling) if spelling and spelling != word else (word,)
+    bare = word
+    for prefix in ATTACHED_ARTICLES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            bare = word[len(prefix) :]
+            break
+    else:
+        if word.startswith(ARTICLE) and len(word) > len(ARTICLE) + 2:
+            bare = word[len(ARTICLE) :]
+    forms = [*article_variants(word), *article_variants(bare)]
+    for related in (ARABIC_LEMMAS.get(bare), *_PLURALS.get(bare, ())):
+        if related:
+            forms += article_variants(related)
+    return tuple(dict.fromkeys(forms))
 
 
 def article_variants(word):

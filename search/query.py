@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .normalize import article_variants, words
+from .normalize import query_words, words
 
 MAX_QUERY_LENGTH = 500  # characters; a longer query is cut, not refused
 MAX_QUERY_WORDS = 12  # the first distinct words of a query are searched
@@ -37,8 +37,8 @@ class SearchQuery:
 
     @property
     def word_variants(self):
-        """For each word, the forms any one of which must match (normalize.article_variants)."""
-        return [article_variants(word) for word in self.words]
+        """For each word, the forms any one of which must match (normalize.query_words)."""
+        return query_words(self.text, limit=MAX_QUERY_WORDS)
 
     @property
     def has_text(self):
@@ -84,6 +84,9 @@ class SearchResults:
     page_size: int = 20
     hits: list[SearchHit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=lambda: {name: [] for name in FACETS})
+    # When nothing matched the words as typed and the engine found close words that do: the text searched
+    # instead ("did you mean"), and the results are for it.
+    corrected: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,23 @@
 """Reads of the search index, as the API gives them."""
 
 from collections import defaultdict
+from dataclasses import replace
 
 from . import registry
 from .engines import get_engine
 
 
 def search(query):
-    """The engine's results, less anything its source no longer makes public (see `only_public`)."""
-    results = get_engine().search(query)
+    """The engine's results, less anything its source no longer makes public (see `only_public`). When the
+    words as typed match nothing, the engine's correction of them ("did you mean"), searched instead:
+    `results.corrected` says what was searched."""
+    engine = get_engine()
+    results = engine.search(query)
+    if results.count == 0 and query.has_text:
+        corrected = engine.correction(query)
+        if corrected:
+            results = engine.search(replace(query, text=corrected))
+            results.corrected = corrected
     results.hits = only_public(results.hits)
     return results
 

@@ -25,6 +25,12 @@ class SearchEngine:
     def search(self, query: SearchQuery) -> SearchResults:
         raise NotImplementedError
 
+    def correction(self, query: SearchQuery) -> str | None:
+        """The query's text with its misspelt words replaced by the closest words the index knows, when that
+        differs; None when the engine has nothing to offer (Elasticsearch matches English with fuzziness
+        instead)."""
+        return None
+
     def suggest(self, text: str, locale: str | None = None, limit: int = 10) -> list[Suggestion]:
         """Titles that match `text` as it is being typed: every word is the start of a word of the title."""
         raise NotImplementedError

@@ -6,6 +6,9 @@ filtered set, and mark matches in the normalised text, which search.highlight ca
 Words reach the database only as bound parameters — through plainto_tsquery on PostgreSQL, as quoted FTS5
 strings on SQLite — so no query syntax a citizen types can break a search."""
 
+import difflib
+import re
+import time
 from collections import defaultdict
 from itertools import islice
 
@@ -16,7 +19,7 @@ from django.db.models.functions import Length
 
 from ..highlight import START, STOP, highlight_original
 from ..models import SearchEntry, SearchEntryLifeEvent, compose_content
-from ..normalize import article_variants, is_arabic, normalise, title_key, words
+from ..normalize import WORD, article_variants, is_arabic, normalise, title_key, words
 from ..query import MAX_QUERY_LENGTH, SearchHit, SearchResults, Suggestion, facet_values
 from .base import SearchEngine
 
@@ -191,6 +194,40 @@ class DatabaseEngine(SearchEngine):
             return SqliteMatcher.prepare(query, self.using)
         raise NotImplementedError(f"the database search engine supports PostgreSQL and SQLite, not {self.vendor}")
 
+    def correction(self, query):
+        """Each Latin word of the query that no title or summary of its language has, replaced by the closest
+        one that does (difflib's ratio ≥ SPELLING_CUTOFF): "comercial licence" → "commercial licence",
+        "residense" → "residence". Arabic words are left as typed."""
+        locales = [query.locale] if query.locale else None
+        vocabulary = self._vocabulary(tuple(locales or ()))
+        fixed, changed = [], False
+        for forms in query.word_variants:
+            word = forms[0]
+            if is_arabic(word) or word.isdigit() or any(form in vocabulary for form in forms):
+                fixed.append(word)
+                continue
+            close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=SPELLING_CUTOFF)
+            fixed.append(close[0] if close else word)
+            changed = changed or bool(close)
+        return " ".join(fixed) if changed else None
+
+    def _vocabulary(self, locales):
+        """The words of the index's titles and summaries (in these languages), remembered for a while."""
+        key = (self.using, locales)
+        remembered = _VOCABULARY.get(key)
+        if remembered and remembered[0] > time.monotonic():
+            return remembered[1]
+        entries = self._entries()
+        if locales:
+            entries = entries.filter(locale__in=locales)
+        found = set()
+        for title, summary in entries.values_list("title_normalised", "summary").iterator():
+            found.update(WORD.findall(title))
+            found.update(WORD.findall(normalise(summary)))
+        vocabulary = sorted(word for word in found if not is_arabic(word) and not word.isdigit())
+        _VOCABULARY[key] = (time.monotonic() + VOCABULARY_SECONDS, vocabulary)
+        return vocabulary
+
     def suggest(self, text, locale=None, limit=10):
         typed = words((text or "")[:MAX_QUERY_LENGTH], limit=5)
         if not typed:
@@ -252,14 +289,35 @@ def _latest_per_source(records):
 # --- PostgreSQL ---------------------------------------------------------------------------------------
 
 
+# "Did you mean": how close a known word must be to replace a misspelt one (difflib's ratio), and how long the
+# vocabulary of titles and summaries is remembered by a process.
+SPELLING_CUTOFF = 0.8
+VOCABULARY_SECONDS = 300
+_VOCABULARY = {}
+
+# Ranking: each word of the query found in an entry's title counts for more than any difference in the engine's
+# own score (ts_rank is below 1; bm25 on these texts below 100), so that the service whose title has every word
+# comes first, and the engine's score orders the rest.
+TITLE_WORD_BONUS = 100
+
+_LEXEME = re.compile(r"'((?:[^']|'')*)'(:\*)?")
+
+
+def _title_only(tsquery):
+    """The tsquery text restricted to the title's weight (A): 'word' → 'word':A, 'word':* → 'word':*A."""
+    return _LEXEME.sub(lambda match: f"'{match.group(1)}':{'*' if match.group(2) else ''}A", tsquery)
+
+
 class PostgresMatcher:
     """Matches with the tsvector column: each word (any of its variants) must be in the row, in the row's
     language's configuration; ranked by ts_rank (title weight A, summary and body B). ts_rank_cd (cover
     density) cost three times as much on 10,000 entries and changes little on texts this short."""
 
-    def __init__(self, tsqueries, using):
+    def __init__(self, tsqueries, using, word_tsqueries=None):
         self.tsqueries = tsqueries  # {locale: tsquery text}
         self.using = using
+        # {locale: [tsquery text of each word, matching the title (weight A) only]}
+        self.word_tsqueries = word_tsqueries or {}
 
     @classmethod
     def prepare(cls, query, using):
@@ -271,17 +329,25 @@ class PostgresMatcher:
             return None
         columns, params = [], []
         for locale in locales:
-            words_sql = []
+            words_sql, words_params = [], []
             for variants in query.word_variants:
                 words_sql.append("(" + " || ".join(["plainto_tsquery(%s::regconfig, %s)"] * len(variants)) + ")")
                 for variant in variants:
-                    params += [POSTGRES_CONFIGS[locale], variant]
+                    words_params += [POSTGRES_CONFIGS[locale], variant]
             columns.append("(" + " && ".join(words_sql) + ")::text")
+            params += words_params
+            columns += [f"{word}::text" for word in words_sql]
+            params += words_params
         with connections[using].cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(columns), params)
-            row = cursor.fetchone()
-        tsqueries = {locale: text for locale, text in zip(locales, row, strict=True) if text}
-        return cls(tsqueries, using) if tsqueries else None
+            row = list(cursor.fetchone())
+        tsqueries, word_tsqueries, per_locale = {}, {}, 1 + len(query.word_variants)
+        for position, locale in enumerate(locales):
+            whole, *each = row[position * per_locale : (position + 1) * per_locale]
+            if whole:
+                tsqueries[locale] = whole
+                word_tsqueries[locale] = [_title_only(text) for text in each if text]
+        return cls(tsqueries, using, word_tsqueries) if tsqueries else None
 
     def _per_locale(self, template):
         sql, params = [], []
@@ -300,8 +366,21 @@ class PostgresMatcher:
         return entries.filter(RawSQL(" OR ".join(arms), params, output_field=BooleanField()))
 
     def ranked(self, entries):
+        """ts_rank, after the number of the query's words found in the title (TITLE_WORD_BONUS each)."""
         tsquery, params = self._tsquery_of_row()
-        return entries.annotate(rank=RawSQL(f'ts_rank("search_vector", {tsquery})', params, output_field=FloatField()))
+        bonus, bonus_params = [], []
+        for locale, word_queries in self.word_tsqueries.items():
+            for word_query in word_queries:
+                bonus.append('CASE WHEN "locale" = %s AND "search_vector" @@ %s::tsquery THEN 1 ELSE 0 END')
+                bonus_params += [locale, word_query]
+        in_title = " + ".join(bonus) or "0"
+        return entries.annotate(
+            rank=RawSQL(
+                f'({TITLE_WORD_BONUS} * ({in_title}) + ts_rank("search_vector", {tsquery}))',
+                [*bonus_params, *params],
+                output_field=FloatField(),
+            )
+        )
 
     def marked_content(self, ids):
         if not ids:
@@ -341,29 +420,36 @@ def _fts_string(text):
 def fts5_expression(word_variants):
     """An FTS5 MATCH expression in which every word (any of its variants) must occur. Latin words match
     whole (the porter tokenizer stems them on both sides); Arabic words as light-stemmed prefixes."""
+    return " AND ".join(fts5_clauses(word_variants))
+
+
+def fts5_clauses(word_variants):
+    """One FTS5 expression per word: any of its variants (see fts5_expression)."""
     clauses = []
     for variants in word_variants:
         if not is_arabic(variants[0]):
-            clauses.append(_fts_string(variants[0]))
+            terms = [_fts_string(variant) for variant in variants]
+            clauses.append(terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")")
             continue
         stems = dict.fromkeys(light_stem(variant) for variant in variants)
         terms = dict.fromkeys(_fts_string(prefix + stem) + "*" for stem in stems for prefix in ARABIC_PREFIXES)
         clauses.append("(" + " OR ".join(terms) + ")")
-    return " AND ".join(clauses)
+    return clauses
 
 
 class SqliteMatcher:
     """Matches with the FTS5 table (porter + unicode61 with diacritics removed, over the normalised
     columns); ranked by bm25 with the title weighing four times the rest."""
 
-    def __init__(self, expression, using):
+    def __init__(self, expression, using, clauses=()):
         self.expression = expression
         self.using = using
+        self.clauses = list(clauses)
 
     @classmethod
     def prepare(cls, query, using):
-        expression = fts5_expression(query.word_variants)
-        return cls(expression, using) if expression else None
+        clauses = fts5_clauses(query.word_variants)
+        return cls(" AND ".join(clauses), using, clauses) if clauses else None
 
     def filter(self, entries):
         return entries.filter(
@@ -371,11 +457,18 @@ class SqliteMatcher:
         )
 
     def ranked(self, entries):
+        """bm25, after the number of the query's words found in the title (TITLE_WORD_BONUS each)."""
+        in_title = " + ".join(
+            f"(SELECT COUNT(*) FROM {SQLITE_FTS_TABLE} "
+            f'WHERE {SQLITE_FTS_TABLE} MATCH %s AND rowid = "{TABLE}"."id")'
+            for _clause in self.clauses
+        )
+        params = [f"title_normalised : ({clause})" for clause in self.clauses]
         return entries.annotate(
             rank=RawSQL(
-                f"(SELECT -bm25({SQLITE_FTS_TABLE}, 4.0, 1.0) FROM {SQLITE_FTS_TABLE} "
-                f'WHERE {SQLITE_FTS_TABLE} MATCH %s AND rowid = "{TABLE}"."id")',
-                [self.expression],
+                f"({TITLE_WORD_BONUS} * ({in_title}) + (SELECT -bm25({SQLITE_FTS_TABLE}, 4.0, 1.0) FROM "
+                f'{SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s AND rowid = "{TABLE}"."id"))',
+                [*params, self.expression],
                 output_field=FloatField(),
             )
         )

@@ -145,6 +145,13 @@ def document_from_record(record):
     return {name: value for name, value in document.items() if value not in (None, "", [])}
 
 
+def _fuzzy(variant):
+    """A misspelt English word still matches (fuzziness AUTO: one edit from 3 letters, two from 6; the first
+    letter as typed): Elasticsearch's answer to what the database engine does with `correction`. Arabic words
+    are matched exactly (their forms are already many, normalize.query_words)."""
+    return {"fuzziness": "AUTO", "prefix_length": 1} if variant.isascii() and variant.isalpha() else {}
+
+
 class ElasticsearchEngine(SearchEngine):
     name = "elasticsearch"
 
@@ -268,7 +275,7 @@ class ElasticsearchEngine(SearchEngine):
                     Q(
                         "bool",
                         should=[
-                            Q("multi_match", query=variant, fields=fields, zero_terms_query="all")
+                            Q("multi_match", query=variant, fields=fields, zero_terms_query="all", **_fuzzy(variant))
                             for variant in variants
                         ],
                         minimum_should_match=1,

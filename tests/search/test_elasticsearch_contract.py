@@ -52,7 +52,7 @@ def test_the_char_filter_applies_the_python_normalisation_rule_for_rule():
             table[decode(source)] = decode(target)
         return "".join(table.get(character, character) for character in text)
 
-    sample = "أإآٱ ة ى ـ مُعَامَلَةٌ ٠١٢٣٤٥٦٧٨٩ ۰۹ ی ک \u200f\u200c ٰ"
+    sample = "أإآٱ ؤ ئ ة ى ـ مُعَامَلَةٌ ٠١٢٣٤٥٦٧٨٩ ۰۹ ی ک \u200f\u200c ٰ"
     assert apply(normalise_mappings(), sample).lower() == normalise(sample)
 
 
@@ -77,6 +77,10 @@ def test_the_char_filter_applies_the_python_normalisation_rule_for_rule():
             ),
         ),
         ("search_browse", SearchQuery(locale="ar", life_events=("family",))),
+        # The citizens' variants (tests/search/relevance.py): hamza on another seat, a broken plural, a prefix
+        # with the article; a typo and the US spelling (matched with fuzziness and the UK spelling).
+        ("search_arabic_variants", SearchQuery(text="الشئون تراخيص للبطاقة", locale="ar")),
+        ("search_english_variants", SearchQuery(text="comercial license", locale="en")),
         ("search_hostile", SearchQuery(text='title:(renew AND "civil) OR 1=1; -- البطاقة*')),
     ],
 )

@@ -98,3 +98,20 @@ def test_the_api_on_elasticsearch_never_fails_on_bad_input(engine, client, q):
     with override_settings(ELASTICSEARCH_URL=ELASTICSEARCH_URL, SEARCH_INDEX_PREFIX=PREFIX):
         assert client.get("/api/v1/search/", {"q": q}).status_code == 200
         assert client.get("/api/v1/search/suggest/", {"q": q}).status_code == 200
+
+
+def test_citizens_variant_queries_find_the_service_they_mean(engine):
+    """The same variant queries and the same thresholds as the database engine (tests/search/relevance.py)."""
+    from .relevance import MRR, RECALL_AT_10, measure
+
+    service_ids = dict(ServicePage.objects.values_list("pk", "service_id"))
+
+    def search(text, locale):
+        hits = engine.search(SearchQuery(text=text, locale=locale, page_size=10)).hits
+        return [service_ids.get(int(hit.id)) if hit.kind == "service" else None for hit in hits], [
+            hit.title for hit in hits
+        ]
+
+    result = measure(search)
+    print(result.report())
+    assert result.recall_at_10 >= RECALL_AT_10 and result.mrr >= MRR, result.report()

@@ -64,3 +64,31 @@ def test_a_long_query_is_cut_between_words():
     assert len(query.text) <= MAX_QUERY_LENGTH
     assert set(query.words) == {"البطاقه", "المدنيه"}
     assert SearchQuery(text="x" * 10_000).text == "x" * MAX_QUERY_LENGTH
+
+
+def test_hamza_on_waw_and_yeh_is_written_as_citizens_type_it_without():
+    from search.normalize import normalise
+
+    assert normalise("الشؤون") == normalise("الشوون") == "الشوون"
+    assert normalise("رئيس") == "رييس"
+
+
+def test_a_query_word_is_searched_in_all_its_forms():
+    from search.normalize import query_words
+
+    (shuun,) = query_words("الشئون")
+    assert "الشوون" in shuun  # the hamza on the other seat, as the catalogue writes it
+    (hayaa,) = query_words("الهيأة")
+    assert "الهييه" in hayaa
+    (card,) = query_words("للبطاقة")
+    assert "بطاقه" in card and "البطاقه" in card
+    (licences,) = query_words("تراخيص")
+    assert "ترخيص" in licences
+    (permit,) = query_words("ترخيص")
+    assert "تراخيص" in permit  # and a singular finds the plural
+    (workers,) = query_words("العمال")
+    assert "عامل" in workers
+    assert query_words("license") == [("license", "licence")]
+    (voweled,) = query_words("رُخْصَة")  # diacritics do not split the word
+    assert voweled[0] == "رخصه"
+    assert query_words("الكترونيه")[0][:2] == ("الكترونيه", "الالكترونيه")  # the article kept for the stemmer

@@ -54,7 +54,7 @@ def test_every_word_must_match(search):
 
 def test_results_carry_the_documented_shape_and_a_highlight_on_the_original_text(search):
     data = search(q="الكترونيه", locale="ar").json()
-    assert set(data) == {"count", "page", "page_size", "results", "facets"}
+    assert set(data) == {"count", "corrected", "page", "page_size", "results", "facets"}
     assert set(data["facets"]) == {"kind", "authority", "life_event", "locale"}
     hit = next(item for item in data["results"] if item["id"] == str(service("CAIT-ACC-001", "ar").pk))
     assert set(hit) == {"kind", "id", "title", "url", "summary", "highlight", "locale", "authority", "date"}

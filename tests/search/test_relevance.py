@@ -1,0 +1,44 @@
+"""Recall@10 and MRR over the citizens' variant queries (tests/search/relevance.py), on the database engine of
+this run: SQLite on the embedded default, PostgreSQL with DATABASE_URL. Searched as the search page does (the
+page's language, every kind)."""
+
+import pytest
+
+from cms.models import ServicePage
+from search import selectors
+from search.query import SearchQuery
+
+from .relevance import MRR, RECALL_AT_10, measure
+
+pytestmark = pytest.mark.django_db
+
+
+def database_search():
+    service_ids = dict(ServicePage.objects.values_list("pk", "service_id"))
+
+    def search(text, locale):
+        results = selectors.search(SearchQuery(text=text, locale=locale, page_size=10))
+        hits = [hit for hit in results.hits]
+        ids = [service_ids.get(int(hit.id)) if hit.kind == "service" else None for hit in hits]
+        return ids, [hit.title for hit in hits]
+
+    return search
+
+
+def test_citizens_variant_queries_find_the_service_they_mean():
+    result = measure(database_search())
+    print(result.report())
+    assert result.recall_at_10 >= RECALL_AT_10, result.report()
+    assert result.mrr >= MRR, result.report()
+
+
+def test_a_misspelt_english_query_is_corrected_and_says_so(client):
+    body = client.get("/api/v1/search/", {"q": "comercial licence", "locale": "en"}).json()
+    assert body["corrected"] == "commercial licence" and body["count"] > 0
+    assert any("commercial licence" in hit["title"] for hit in body["results"])
+    page = client.get("/en/search/", {"q": "residense permit"}).content.decode()
+    assert "Showing results for" in page and "residence permit" in page
+    # Words that match as typed are never "corrected".
+    assert client.get("/api/v1/search/", {"q": "commercial licence", "locale": "en"}).json()["corrected"] == ""
+    arabic = client.get("/ar/search/", {"q": "رخصه تجاريه"}).content.decode()
+    assert "search-corrected" not in arabic
