@@ -169,7 +169,7 @@ class SearchResponseSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     corrected = serializers.CharField(
         help_text="Empty, or — when the words as typed matched nothing — the corrected words that were searched "
-        "instead (\"did you mean\"): the results are for them."
+        'instead ("did you mean"): the results are for them.'
     )
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()

@@ -21,15 +21,26 @@ class ThemeMiddleware:
 CSP_EXEMPT_PATHS = ("/admin/", "/api/v1/docs/")
 
 
-def content_security_policy():
-    """The policy of the public pages: everything from this origin, no inline scripts or styles, no frames."""
-    form_action = ["'self'"]
-    # Signing in with the national ID posts to the portal, which redirects to the identity provider; browsers
-    # check form-action on that redirect too.
-    for url in (getattr(settings, "NATIONAL_ID_ISSUER", None), *getattr(settings, "CSP_FORM_ACTION_EXTRA", ())):
+def sign_in_origins():
+    """The origins of the OpenID Connect providers configured (the national ID's gateway, or the demo's) and of
+    CSP_FORM_ACTION_EXTRA."""
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+    urls = [app.get("settings", {}).get("server_url") for app in apps]
+    origins = []
+    for url in (*urls, *getattr(settings, "CSP_FORM_ACTION_EXTRA", ())):
         if url:
             parts = urlsplit(url)
-            form_action.append(f"{parts.scheme}://{parts.netloc}")
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in origins:
+                origins.append(origin)
+    return tuple(origins)
+
+
+def content_security_policy(origins=None):
+    """The policy of the public pages: everything from this origin, no inline scripts or styles, no frames."""
+    # Signing in with the national ID posts to the portal, which redirects to the identity provider; browsers
+    # check form-action on that redirect too.
+    form_action = ["'self'", *(sign_in_origins() if origins is None else origins)]
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
@@ -50,10 +61,14 @@ class ContentSecurityPolicyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.policy = content_security_policy()
+        self.policies = {}  # by the sign-in origins, which the settings give (and tests change)
 
     def __call__(self, request):
         response = self.get_response(request)
         if not request.path_info.startswith(CSP_EXEMPT_PATHS) and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = self.policy
+            origins = sign_in_origins()
+            policy = self.policies.get(origins)
+            if policy is None:
+                policy = self.policies[origins] = content_security_policy(origins)
+            response["Content-Security-Policy"] = policy
         return response

@@ -459,8 +459,7 @@ class SqliteMatcher:
     def ranked(self, entries):
         """bm25, after the number of the query's words found in the title (TITLE_WORD_BONUS each)."""
         in_title = " + ".join(
-            f"(SELECT COUNT(*) FROM {SQLITE_FTS_TABLE} "
-            f'WHERE {SQLITE_FTS_TABLE} MATCH %s AND rowid = "{TABLE}"."id")'
+            f'(SELECT COUNT(*) FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s AND rowid = "{TABLE}"."id")'
             for _clause in self.clauses
         )
         params = [f"title_normalised : ({clause})" for clause in self.clauses]

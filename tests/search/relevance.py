@@ -130,7 +130,9 @@ class Measure:
 
     def report(self):
         lines = [f"recall@10 {self.recall_at_10:.3f}  MRR {self.mrr:.3f}  ({len(QUERIES)} queries)"]
-        lines += [f"  {query!r} → {expected}: rank {rank}; got {titles}" for query, expected, rank, titles in self.misses]
+        lines += [
+            f"  {query!r} → {expected}: rank {rank}; got {titles}" for query, expected, rank, titles in self.misses
+        ]
         return "\n".join(lines)
 
 

@@ -86,9 +86,26 @@ def test_the_policy_allows_nothing_from_another_origin_and_no_framing():
 
 
 def test_the_policy_lets_the_sign_in_form_reach_the_national_id_provider(settings):
-    settings.NATIONAL_ID_ISSUER = "https://id.example.gov.kw/realms/citizens"
+    """Configured as portal/settings/base.py configures it from NATIONAL_ID_ISSUER (or the demo's, dev.py)."""
+    from portal.settings.base import national_id_app
+
+    app = national_id_app(
+        issuer="https://id.example.gov.kw/realms/citizens", client_id="portal", secret="s", name="National ID"
+    )
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [app]}}
     policy = dict(part.split(" ", 1) for part in content_security_policy().split("; "))
     assert policy["form-action"] == "'self' https://id.example.gov.kw"
+
+
+@pytest.mark.django_db
+def test_every_page_sends_the_policy_of_the_provider_configured_now(client, settings):
+    from portal.settings.base import national_id_app
+
+    header = client.get("/en/accounts/login/")["Content-Security-Policy"]
+    assert "form-action 'self';" in header
+    app = national_id_app(issuer="http://127.0.0.1:8001", client_id="portal-demo", secret="s", name="Demo")
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [app]}}
+    assert "form-action 'self' http://127.0.0.1:8001;" in client.get("/en/accounts/login/")["Content-Security-Policy"]
 
 
 @pytest.mark.django_db
