@@ -7,7 +7,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Service catalogue")
 
     def ready(self):
-        from . import home, signals  # noqa: F401 — signals: connecting the page events is importing it
+        from . import home, signals, translation  # noqa: F401 — signals and translation connect receivers
 
         # Each app's home.py adds what it has for the home page (cms/home.py).
         home.autodiscover()

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 from wagtail.models import (
     Collection,
     GroupCollectionPermission,
@@ -32,7 +33,9 @@ HOME_INTROS = {
 }
 CATALOGUE_TITLES = {"ar": "دليل الخدمات", "en": "Service catalogue"}
 APPROVERS_GROUP = "Portal approvers"
-WORKFLOW_NAME = "Ministry review"
+# Stored in the database as they are; the admin shows them in its language (cms/wagtail_hooks.py).
+WORKFLOW_NAME = gettext_noop("Ministry review")
+APPROVAL_TASK_NAME = gettext_noop("Portal approval")
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "lock_page", "unlock_page")
 APPROVER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
 
@@ -135,6 +138,8 @@ def _staff_group(name):
     group.permissions.add(
         *Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin"),
         *Permission.objects.filter(content_type__app_label="cms", codename__in=("view_authority", "view_lifeevent")),
+        # "Translate" on the pages they may edit (cms/translation.py points the copy at the translations).
+        *Permission.objects.filter(content_type__app_label="simple_translation", codename="submit_translation"),
     )
     root_collection = Collection.get_first_root_node()
     for codename in ("add_image", "choose_image", "add_document", "choose_document"):
@@ -153,9 +158,9 @@ def _ensure_workflow(catalogues, *, keep_existing=False):
 
     approvers = _staff_group(APPROVERS_GROUP)
     _page_permissions(approvers, catalogues.values(), APPROVER_PAGE_PERMISSIONS)
-    task = GroupApprovalTask.objects.filter(name="Portal approval").first()
+    task = GroupApprovalTask.objects.filter(name=APPROVAL_TASK_NAME).first()
     if task is None:
-        task = GroupApprovalTask.objects.create(name="Portal approval")
+        task = GroupApprovalTask.objects.create(name=APPROVAL_TASK_NAME)
         task.groups.set([approvers])
     workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})

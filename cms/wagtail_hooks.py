@@ -1,4 +1,7 @@
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.action_menu import SubmitForModerationMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -33,3 +36,30 @@ class CatalogueViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(CatalogueViewSetGroup)
+
+
+# The workflow and its task are named in the database, once, in English ("Ministry review", "Portal approval",
+# cms.services); Wagtail writes the names into the submit button as they are («تقديم إلى Ministry review»).
+# The button says them in the admin's language.
+class SubmitInTheAdminsLanguage(SubmitForModerationMenuItem):
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        page = context.get("page")
+        workflow_state = page.current_workflow_state if page else None
+        if workflow_state and workflow_state.status == workflow_state.STATUS_NEEDS_CHANGES:
+            name = workflow_state.current_task_state.task.name
+            context["label"] = gettext("Resubmit to %(task_name)s") % {"task_name": gettext(name)}
+        else:
+            workflow_page = page if page and page.pk else context["parent_page"]
+            workflow = workflow_page.get_workflow()
+            if workflow:
+                context["label"] = gettext("Submit to %(workflow_name)s") % {"workflow_name": gettext(workflow.name)}
+        return context
+
+
+@hooks.register("construct_page_action_menu")
+def translate_workflow_names(menu_items, request, context):
+    for position, item in enumerate(menu_items):
+        if type(item) is SubmitForModerationMenuItem:
+            replacement = SubmitInTheAdminsLanguage(order=item.order)
+            menu_items[position] = replacement

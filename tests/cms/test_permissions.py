@@ -64,3 +64,12 @@ def test_an_editors_submission_is_approved_and_published_by_an_approver():
     page.refresh_from_db()
     assert page.summary == "Edited by the ministry."
     assert page.live_revision_id == revision.pk
+
+
+def test_the_submit_button_names_the_workflow_in_the_admins_language(client):
+    from django.utils import translation
+
+    client.force_login(_user("pam.editor"))
+    with translation.override("ar"):
+        page = client.get(f"/admin/pages/{_service_of('PAM').pk}/edit/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "مراجعة الوزارة" in page and "Ministry review" not in page
