@@ -452,6 +452,9 @@ WAGTAILADMIN_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# No Gravatar in the admin: it would send a hash of every staff member's e-mail address to a third party (the
+# browser test of the editor's journey checks that the admin requests nothing from another origin).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 WAGTAILAPI_LIMIT_MAX = 100
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
