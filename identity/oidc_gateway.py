@@ -69,6 +69,7 @@ DEMO_PEOPLE = (
     ("289061512347", "فاطمة أحمد العلي"),
     ("287121201234", "Yousef Al-Mutairi"),
     ("301010112345", "مريم خالد الصباح"),
+    ("290010100001", "مواطن تجريبي"),  # the payments demo's citizen (load_payments_demo): their bills
 )
 
 DEMO_TEXT = {
