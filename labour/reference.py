@@ -1,5 +1,21 @@
-"""Loading the code lists (labour.codes) into the database: used by the data migration and by
-`load_labour_codes`. Adds missing codes and corrects labels; never deletes a code observations may use."""
+"""The labour app's reference data: the code lists (labour.codes), the published Kuwaitisation quotas and the
+bands of compliance. Used by the data migrations, by `load_labour_codes` and by `load_labour_demo` (which puts
+back what a flushed database lost: a test database emptied by a transactional test loses what migrations put
+there). Adds what is missing and corrects labels; never deletes a code observations may use."""
+
+# Published Kuwaitisation rates for the private sector (staff edit them in the admin afterwards).
+QUOTAS = [
+    ("K", "64", "المصارف", "Banking", "70.00"),
+    ("J", "61", "الاتصالات", "Telecommunications", "65.00"),
+    ("K", "66", "شركات التمويل والاستثمار", "Finance and investment companies", "40.00"),
+]
+# Bands by how far an establishment meets its quota (its share of Kuwaitis, % of the required share).
+BANDS = [
+    ("platinum", "البلاتيني", "Platinum", 150),
+    ("green", "الأخضر", "Green", 100),
+    ("yellow", "الأصفر", "Yellow", 70),
+    ("red", "الأحمر", "Red", 0),
+]
 
 
 def sync_codes(code_model):
@@ -19,3 +35,26 @@ def sync_codes(code_model):
             current.save()
             changed += 1
     return added, changed
+
+
+def seed_quotas(code_model, quota_model, band_model):
+    """The published quotas and the bands, each added when missing; what staff changed is left as it is."""
+    for section, division, name_ar, name_en, percent in QUOTAS:
+        activity = code_model.objects.get(dimension="ACTIVITY", code=section)
+        quota_model.objects.get_or_create(
+            activity=activity,
+            isic_division=division,
+            defaults={"name_ar": name_ar, "name_en": name_en, "required_percent": percent},
+        )
+    for code, name_ar, name_en, minimum in BANDS:
+        band_model.objects.get_or_create(
+            code=code, defaults={"name_ar": name_ar, "name_en": name_en, "min_percent_of_quota": minimum}
+        )
+
+
+def ensure_reference_data():
+    """The code lists, quotas and bands, restored where missing (the models of today, not a migration's)."""
+    from .models import Code, NationalLabourQuota, QuotaBand
+
+    sync_codes(Code)
+    seed_quotas(Code, NationalLabourQuota, QuotaBand)

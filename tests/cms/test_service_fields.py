@@ -1,6 +1,7 @@
 """ServicePage's texts are declared once (cms.catalogue_format.SERVICE_TEXTS): every field of the model is in the
 exchange format, and every translated text has its panel, its API field and, if long, its place in search."""
 
+import pytest
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
@@ -46,6 +47,7 @@ def panel_fields(panels):
         yield from panel_fields(getattr(panel, "children", ()))
 
 
+@pytest.mark.django_db  # a new page asks for its content type, which the cache holds only if a test asked before
 def test_every_field_of_a_service_is_in_the_exchange_format():
     texts = {field.name for field in fmt.SERVICE_TEXTS}
     assert own_fields() - texts - set(NEUTRAL) == set()

@@ -13,6 +13,7 @@ from django.db import transaction
 from cms.models import HomePage
 from cms.services import ensure_locales
 from labour.models import LabourDashboardPage
+from labour.reference import ensure_reference_data
 from labour.services import load_demo_cube
 
 BLOCKS = uuid.UUID("3c0c7e6e-51a1-4f7e-9d55-2b8f0f4d6a11")
@@ -105,6 +106,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        ensure_reference_data()  # put back when a flushed database lost what the migrations loaded
         added = load_demo_cube()
         locales = ensure_locales()
         homes = {language: HomePage.objects.filter(locale=locales[language], depth=2).first() for language in LANGUAGES}
