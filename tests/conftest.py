@@ -20,12 +20,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         if not (name.startswith("test_") or "memory" in name):
             return  # no test in this run uses the database, so no test database exists: touch nothing
         call_command("load_demo", no_progress=True, stdout=open("/dev/null", "w"))
-        # Staff must use a second factor to reach the admin; the demo staff get one so that the tests of
-        # page permissions can use the admin (tests/identity covers the refusal without one).
-        from allauth.mfa.totp.internal.auth import TOTP
-        from django.contrib.auth import get_user_model
+        give_staff_a_second_factor()
 
-        for user in get_user_model().objects.filter(username__in=STAFF):
+
+def give_staff_a_second_factor():
+    """Staff must use a second factor to reach the admin; the demo staff get one so that the tests of page
+    permissions can use the admin (tests/identity covers the refusal without one). Those who have one keep it."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.contrib.auth import get_user_model
+
+    for user in get_user_model().objects.filter(username__in=STAFF):
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, STAFF_TOTP_SECRET)
 
 

@@ -57,7 +57,10 @@ def prepare_demo():
     from django.core.management import call_command
 
     if not demo_is_intact():
+        from tests.conftest import give_staff_a_second_factor
+
         _load_demo()
+        give_staff_a_second_factor()  # the emptied database lost the staff's second factor with the rest
     with open(os.devnull, "w") as devnull:
         call_command("load_participation_demo", stdout=devnull)
         call_command("load_labour_demo", stdout=devnull)
