@@ -4,8 +4,8 @@ that are near a threshold."""
 from cms.home import HomeSection, register
 from core.cache import REMEMBER_SECONDS, remembered
 
-from . import selectors
 from .models import ParticipationIndexPage
+from .selectors import petitions as selectors
 from .selectors.consultations import open_consultations
 
 HOME_CONSULTATIONS = 4

@@ -29,8 +29,8 @@ from notifications.registry import (
     register_kind,
 )
 
-from . import selectors
 from .models import Comment, ConsultationPage, Petition, PollPage
+from .selectors import petitions as selectors
 
 # --- Kinds, with their default channels -----------------------------------------------------------
 

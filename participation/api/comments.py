@@ -14,8 +14,9 @@ from core.api import ERROR, validated
 from ..models import FlagReason, Stance
 from ..models.comments import MAX_LENGTH, TARGETS
 from ..selectors import comments as selectors
-from ..services import InvalidInput, moderation
 from ..services import comments as services
+from ..services import moderation
+from ..services.common import InvalidInput
 from .common import Pagination
 
 # Generous before sanitising (markup is counted too); the service's limit applies to what is stored.

@@ -22,7 +22,7 @@ from core.errors import NotFound
 
 from ..models import Phase
 from ..selectors import consultations as selectors
-from ..services import InvalidInput, ParticipationError
+from ..services.common import InvalidInput, ParticipationError
 from ..services.consultations import respond_to_consultation
 from .common import Pagination
 

@@ -24,8 +24,9 @@ from core.errors import NotFound
 from identity.models import Action
 from identity.policy import require
 
-from .. import selectors, services
 from ..models import Governorate, Petition
+from ..selectors import petitions as selectors
+from ..services import petitions as services
 from .common import Pagination
 
 

@@ -21,8 +21,8 @@ from core.cache import count_hits, forget, remembered
 from identity.audit import client_address
 from identity.policy import AssuranceDenied, may
 
-from .. import selectors
 from ..models import BlockedEmailDomain, BlockedNetwork, BlockedParticipant
+from ..selectors import common as selectors
 
 # --- Refusals ----------------------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from core.sanitize import sanitize_html
 from identity.models import Action
 from identity.receipts import issue_receipt, pseudonymous_subject
 
-from .. import selectors
 from ..models import (
     Governorate,
     ModerationRecord,
@@ -23,6 +22,7 @@ from ..models import (
     PetitionSponsor,
     PetitionTally,
 )
+from ..selectors import petitions as selectors
 from .common import ParticipationError, announce, check_participant, guard, require
 
 State = Petition.State

@@ -10,8 +10,8 @@ from identity.policy import may
 from ..forms_comments import CommentForm, FlagForm
 from ..models import FlagReason
 from ..selectors import comments as selectors
-from ..services import Blocked, is_blocked
 from ..services import comments as services
+from ..services.common import Blocked, is_blocked
 
 register = template.Library()
 

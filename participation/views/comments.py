@@ -14,8 +14,9 @@ from core.forms import safe_next
 from ..forms_comments import CommentForm, EditCommentForm, FlagForm, VoteForm
 from ..models import Comment, Petition
 from ..selectors import comments as selectors
-from ..services import AssuranceTooLow, ParticipationError, moderation
 from ..services import comments as services
+from ..services import moderation
+from ..services.common import AssuranceTooLow, ParticipationError
 
 FORM_PAGE = "participation/comments/form_page.html"
 

@@ -14,7 +14,7 @@ from identity.policy import may
 from ..forms_consultations import ConsultationResponseForm
 from ..models import Phase
 from ..selectors import consultations as selectors
-from ..services import ParticipationError
+from ..services.common import ParticipationError
 from ..services.consultations import respond_to_consultation
 
 RESPONSE_ANCHOR = "respond"

@@ -10,9 +10,11 @@ from cms.models import Authority
 from identity.models import Action
 from identity.policy import may
 
-from .. import selectors, services
 from ..forms import PetitionFilterForm, SignPetitionForm, SponsorPetitionForm, StartPetitionForm
 from ..models import Petition
+from ..selectors import petitions as selectors
+from ..services import petitions as services
+from ..services.common import AssuranceTooLow
 
 
 def _authorities(request):
@@ -87,7 +89,7 @@ def petition_detail(request, pk):
 
 
 def _sign_in_needed(request, error):
-    return isinstance(error, services.AssuranceTooLow) and not request.user.is_authenticated
+    return isinstance(error, AssuranceTooLow) and not request.user.is_authenticated
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -98,7 +100,7 @@ def petition_start(request):
     refusal, status = None, 200
     if form.is_bound:
         if not decision.allowed:
-            refusal, status = services.AssuranceTooLow(decision), 403
+            refusal, status = AssuranceTooLow(decision), 403
         elif form.is_valid():
             try:
                 petition = services.create_petition(

@@ -15,9 +15,8 @@ from identity.policy import may
 from ..forms_polls import BallotForm
 from ..models import Phase, PollKind
 from ..selectors import polls as selectors
-from ..services import ParticipationError
 from ..services import polls as services
-from ..services.common import require
+from ..services.common import ParticipationError, require
 
 BALLOT_ANCHOR = "vote"
 BAR_HEIGHT = 18

@@ -23,7 +23,8 @@ from core.permissions import LimitedPermissionPolicy
 
 from ..models import BlockedEmailDomain, BlockedNetwork, BlockedParticipant, Comment, Petition
 from ..selectors import comments as selectors
-from ..services import ParticipationError, moderation
+from ..services import moderation
+from ..services.common import ParticipationError
 from .petitions import ReasonForm
 
 MENU_HOOK = "register_participation_moderation_menu_item"

@@ -16,8 +16,8 @@ from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetVie
 
 from core.permissions import LimitedPermissionPolicy
 
-from .. import services
 from ..models import ModerationRecord, Petition, PetitionSettings, PetitionSignature
+from ..services import petitions as services
 
 # Citizens create petitions and signatures; staff moderate them but never add or delete them here.
 register_permission_policy(Petition, LimitedPermissionPolicy(Petition, denied={"add", "delete"}))

@@ -1,8 +1,9 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from participation import selectors, services
 from participation.models import ModerationRecord, Petition, PetitionSignature
+from participation.selectors import petitions as selectors
+from participation.services import petitions as services
 
 from .conftest import make_citizen, make_petition
 

@@ -106,7 +106,7 @@ def test_list_shows_open_petitions_with_filters(client, authority, petition):
 
 
 def test_detail_gives_count_thresholds_and_progress(client, petition, no_rate_limits):
-    from participation import services
+    from participation.services import petitions as services
 
     for _ in range(3):
         services.sign_petition(make_citizen(), petition, "hawalli")
@@ -119,7 +119,7 @@ def test_detail_gives_count_thresholds_and_progress(client, petition, no_rate_li
 
 
 def test_open_data_by_governorate_has_counts_only(client, petition, no_rate_limits):
-    from participation import services
+    from participation.services import petitions as services
 
     services.sign_petition(make_citizen(), petition, "hawalli")
     services.sign_petition(make_citizen(), petition, "ahmadi", keep_informed=True)

@@ -12,8 +12,8 @@ from django.utils import timezone
 from cms.models import Authority
 from participation.models import Comment, CommentVote
 from participation.models.comments import MAX_LENGTH
-from participation.services import AssuranceTooLow
 from participation.services import comments as services
+from participation.services.common import AssuranceTooLow
 from tests.event_recorder import EventRecorder as Recorder
 
 from .comments_helpers import (

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from participation import selectors
 from participation.models import PetitionSignature
+from participation.selectors import petitions as selectors
 
 from .conftest import make_citizen, make_petition
 from .consultations_helpers import make_consultation, participation_index

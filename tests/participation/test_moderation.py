@@ -13,8 +13,9 @@ from participation.models import (
     ModerationRecord,
     Petition,
 )
-from participation.services import Blocked, common, moderation
 from participation.services import comments as comment_services
+from participation.services import common, moderation
+from participation.services.common import Blocked
 from tests.event_recorder import EventRecorder as Recorder
 
 from .comments_helpers import make_consultation

@@ -2,8 +2,8 @@
 
 import pytest
 
-from participation import services
 from participation.models import Petition
+from participation.services import petitions as services
 from tests.event_recorder import EventRecorder
 
 from .conftest import make_citizen, make_petition

@@ -9,7 +9,6 @@ from django.utils import timezone
 from wagtail.models import Locale, Page
 
 from cms.models import HomePage
-from participation import selectors
 from participation.models import (
     Announcement,
     ConsultationPage,
@@ -20,6 +19,7 @@ from participation.models import (
     PollOption,
     PollPage,
 )
+from participation.selectors import petitions as selectors
 from participation.services.schedule import run_schedule
 from tests.event_recorder import EventRecorder
 

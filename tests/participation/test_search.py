@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from cms.models import Authority
-from participation import services
 from participation.models import Petition
+from participation.services import petitions as services
 
 from .conftest import make_citizen, make_petition
 

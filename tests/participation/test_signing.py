@@ -6,8 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from identity.receipts import pseudonymous_subject, verify_receipt
-from participation import selectors, services
 from participation.models import Petition, PetitionSignature
+from participation.selectors import common as reads
+from participation.selectors import petitions as selectors
+from participation.services import petitions as services
+from participation.services.common import AssuranceTooLow
 
 from .conftest import make_citizen, make_petition
 
@@ -23,7 +26,7 @@ def test_second_signature_by_same_citizen_is_rejected(citizen, petition):
 
 
 def test_l1_citizen_is_refused_with_the_level_needed(petition):
-    with translation.override("en"), pytest.raises(services.AssuranceTooLow) as refused:
+    with translation.override("en"), pytest.raises(AssuranceTooLow) as refused:
         services.sign_petition(make_citizen("L1"), petition, "capital")
     assert refused.value.decision.needed == "L2"
     assert "L2" in refused.value.message and "Civil ID" in refused.value.message
@@ -63,7 +66,7 @@ def test_signing_never_updates_the_petition_row(citizen, petition):
 
 def test_shown_count_follows_count_star_within_the_lag(petition, monkeypatch):
     clock = [1_800_000_000.0]
-    monkeypatch.setattr(selectors, "wall_clock", lambda: clock[0])
+    monkeypatch.setattr(reads, "wall_clock", lambda: clock[0])
     services.sign_petition(make_citizen(), petition, "capital")
     assert selectors.signature_count(petition.pk) == 1
     services.sign_petition(make_citizen(), petition, "jahra")
@@ -98,7 +101,7 @@ def test_threshold_is_announced_once_when_the_count_reaches_it(
     authority, monkeypatch, django_capture_on_commit_callbacks
 ):
     announced = []
-    monkeypatch.setattr(services.petitions, "announce", lambda name, **payload: announced.append((name, payload)))
+    monkeypatch.setattr(services, "announce", lambda name, **payload: announced.append((name, payload)))
     petition = make_petition(make_citizen(), authority, response_threshold=2, debate_threshold=100)
     for _ in range(3):
         with django_capture_on_commit_callbacks(execute=True):

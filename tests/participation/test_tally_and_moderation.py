@@ -5,8 +5,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from participation import selectors, services
 from participation.models import ModerationRecord, Petition, PetitionSignature, PetitionTally
+from participation.selectors import petitions as selectors
+from participation.services import petitions as services
+from participation.services.common import AssuranceTooLow
 from tests.event_recorder import EventRecorder
 
 from .conftest import make_citizen, make_petition
@@ -107,7 +109,7 @@ def test_authority_settings_are_copied_onto_new_petitions(authority):
 
 
 def test_l1_citizen_cannot_create_a_petition(authority):
-    with pytest.raises(services.AssuranceTooLow):
+    with pytest.raises(AssuranceTooLow):
         services.create_petition(make_citizen("L1"), authority, "Title", "<p>Text</p>")
     assert not Petition.objects.filter(title="Title").exists()
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from participation.services import close_expired_petitions
+from participation.services.petitions import close_expired_petitions
 
 
 class Command(BaseCommand):

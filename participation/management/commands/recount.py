@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from participation.models import Petition
-from participation.services import reconcile_tally
+from participation.services.petitions import reconcile_tally
 
 
 class Command(BaseCommand):
