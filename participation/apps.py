@@ -16,6 +16,7 @@ class ParticipationConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from wagtail.signals import page_published
 
+        from . import views  # noqa: F401  (the page models' views register themselves)
         from .models import BlockedEmailDomain, BlockedNetwork, BlockedParticipant, ConsultationPage
         from .services.common import forget_block_lists
 

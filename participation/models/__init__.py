@@ -1,6 +1,13 @@
 """The participation sub-portal's models, one module per concern."""
 
 from .comments import Comment, CommentVote, Stance
+from .consultations import (
+    ConsultationDocument,
+    ConsultationPage,
+    ConsultationQuestion,
+    ConsultationResponse,
+    QuestionKind,
+)
 from .moderation import (
     Announcement,
     BlockedEmailDomain,
@@ -10,21 +17,7 @@ from .moderation import (
     FlagReason,
     ModerationRecord,
 )
-from .pages import (
-    Ballot,
-    BallotChoice,
-    ConsultationDocument,
-    ConsultationPage,
-    ConsultationQuestion,
-    ConsultationResponse,
-    ParticipationIndexPage,
-    Phase,
-    PollKind,
-    PollOption,
-    PollPage,
-    QuestionKind,
-    ResultsShown,
-)
+from .pages import ParticipationIndexPage, Phase, register_page_view
 from .petitions import (
     DEFAULT_DEBATE_THRESHOLD,
     DEFAULT_OPEN_FOR,
@@ -38,6 +31,7 @@ from .petitions import (
     PetitionTally,
     new_sponsor_token,
 )
+from .polls import Ballot, BallotChoice, PollKind, PollOption, PollPage, ResultsShown
 
 __all__ = [
     "Announcement",
@@ -67,6 +61,7 @@ __all__ = [
     "PetitionSponsor",
     "PetitionTally",
     "Phase",
+    "register_page_view",
     "PollKind",
     "PollOption",
     "PollPage",

@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from identity.receipts import pseudonymous_subject
 
-from ..models import Comment, ConsultationPage, ConsultationQuestion, ConsultationResponse, Phase, QuestionKind
+from ..models import (
+    Comment,
+    ConsultationPage,
+    ConsultationQuestion,
+    ConsultationResponse,
+    Phase,
+    PollPage,
+    QuestionKind,
+)
 
 EXPORT_CHUNK = 500
 
@@ -200,8 +208,6 @@ def _pages_by_phase(pages):
 def participation_listing(index_page):
     """The consultations and polls under a participation index page, live and public, grouped into open,
     forthcoming and closed (closed includes consultations whose outcome is published)."""
-    from ..models import PollPage
-
     consultations = ConsultationPage.objects.child_of(index_page).live().public().select_related("authority")
     polls = PollPage.objects.child_of(index_page).live().public().select_related("authority")
     return {

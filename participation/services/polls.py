@@ -9,10 +9,8 @@ the choice. See docs/participation-polls.md.
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -20,10 +18,9 @@ from identity.models import Action
 from identity.receipts import issue_receipt, pseudonymous_subject
 
 from ..models import Ballot, BallotChoice, PollKind, ResultsShown
-from ..selectors.polls import original_of
+from ..selectors.polls import original_of, voter_hashes
 from .common import ParticipationError, guard
 
-VOTER_SALT = "participation.polls.voter"
 RECEIPT_KIND = "ballot.cast"
 
 
@@ -169,36 +166,6 @@ def validate_choices(poll, choices):
             _("Number your preferences 1 to %(count)d without gaps: 1 for your first preference.") % {"count": count}
         )
     return sorted(picked, key=lambda pair: pair[1])
-
-
-# --- The voter's keyed hash --------------------------------------------------------------------------
-
-
-def voter_hash(poll_id, user_id, secret=None):
-    """HMAC-SHA256 of the poll (its original page) and the person, keyed from SECRET_KEY (or `secret`).
-    64 hexadecimal characters. Without the key nobody can tell whose ballot a row is."""
-    value = f"{poll_id}:{user_id}"
-    return salted_hmac(VOTER_SALT, value, secret=secret or settings.SECRET_KEY, algorithm="sha256").hexdigest()
-
-
-def voter_hashes(poll_id, user_id):
-    """The hash under the current key first, then under each key in SECRET_KEY_FALLBACKS: a ballot cast
-    before a key rotation is still found (and re-keyed), so a rotation never lets anyone vote twice."""
-    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    hashes = []
-    for secret in secrets:
-        digest = voter_hash(poll_id, user_id, secret)
-        if digest not in hashes:
-            hashes.append(digest)
-    return hashes
-
-
-def find_ballot(poll, user):
-    """The person's own ballot in `poll`, or None. Only they can find it: it takes their user id."""
-    if user is None or not user.is_authenticated:
-        return None
-    original = original_of(poll)
-    return Ballot.objects.filter(poll=original, voter__in=voter_hashes(original.pk, user.pk)).first()
 
 
 # --- Casting -----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django import template
 from identity.models import Action
 from identity.policy import may
 
-from ..forms_comments import CommentForm, FlagForm
+from ..forms.comments import CommentForm, FlagForm
 from ..models import FlagReason
 from ..selectors import comments as selectors
 from ..services import comments as services

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import safe_next
 
-from ..forms_comments import CommentForm, EditCommentForm, FlagForm, VoteForm
+from ..forms.comments import CommentForm, EditCommentForm, FlagForm, VoteForm
 from ..models import Comment, Petition
 from ..selectors import comments as selectors
 from ..services import comments as services

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from identity.models import Action
 from identity.policy import may
 
-from ..forms_consultations import ConsultationResponseForm
-from ..models import Phase
+from ..forms.consultations import ConsultationResponseForm
+from ..models import ConsultationPage, ParticipationIndexPage, Phase, register_page_view
 from ..selectors import consultations as selectors
 from ..services.common import ParticipationError
 from ..services.consultations import respond_to_consultation
@@ -87,5 +87,12 @@ def serve_consultation_page(page, request, *args, **kwargs):
         context["form"] = form
     return TemplateResponse(request, page.get_template(request, *args, **kwargs), context, status=status)
 
+
+def index_context(page, request):
+    return {"listing": selectors.participation_listing(page)}
+
+
+register_page_view(ParticipationIndexPage, context=index_context)
+register_page_view(ConsultationPage, context=consultation_context, post=serve_consultation_page)
 
 urlpatterns = []

@@ -10,7 +10,7 @@ from cms.models import Authority
 from identity.models import Action
 from identity.policy import may
 
-from ..forms import PetitionFilterForm, SignPetitionForm, SponsorPetitionForm, StartPetitionForm
+from ..forms.petitions import PetitionFilterForm, SignPetitionForm, SponsorPetitionForm, StartPetitionForm
 from ..models import Petition
 from ..selectors import petitions as selectors
 from ..services import petitions as services

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_safe
 
 from identity.policy import may
 
-from ..forms_polls import BallotForm
-from ..models import Phase, PollKind
+from ..forms.polls import BallotForm
+from ..models import Phase, PollKind, PollPage, register_page_view
 from ..selectors import polls as selectors
 from ..services import polls as services
 from ..services.common import ParticipationError, require
@@ -112,6 +112,9 @@ def serve_poll_page(page, request, *args, **kwargs):
             )
     context["form"] = form
     return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+register_page_view(PollPage, context=poll_context, post=serve_poll_page)
 
 
 @require_safe

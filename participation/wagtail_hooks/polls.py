@@ -1,6 +1,6 @@
 """Admin for polls: a results screen for staff, counts only. Ballots and their choices have no admin screen
 and no export: the ballot is secret, to staff too. Editors change polls as pages; the page form keeps an
-option that has votes (participation/forms_polls.py)."""
+option that has votes (participation/forms/page_forms.py)."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404

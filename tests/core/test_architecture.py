@@ -154,3 +154,59 @@ def test_every_sql_insert_names_each_not_null_column_without_a_database_default_
         assert required <= names, f"{name}: sql.insert({model_name}) leaves out {sorted(required - names)}"
         assert "core.sql" in (model.__doc__ or ""), f"{model_name}'s docstring must say core.sql writes it"
     assert found == {"PetitionSignature", "Follow"}
+
+
+# Inside an app, the rooms run one way too: views, the API and the admin hooks call services and selectors;
+# services read through selectors; selectors read models; models serve no view and write through no service (a
+# page model's get_context may read through selectors, and its editors' form may come from forms; participation's
+# page views register themselves, participation.models.register_page_view).
+ROOMS_BELOW = {
+    "models": {"views", "api", "wagtail_hooks", "services"},
+    "selectors": {"views", "api", "wagtail_hooks", "services", "forms"},
+    "services": {"views", "api", "wagtail_hooks", "forms"},
+}
+
+
+def room_of(app, path):
+    """The room of a file of `app` (`models`, `selectors`, …): its module, or its package."""
+    return path.relative_to(ROOT / app).with_suffix("").parts[0]
+
+
+def relative_imports_of(app):
+    """(room of the importing file, module inside `app` it imports) for every import of the app's own code."""
+    for path in sorted((ROOT / app).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        room = room_of(app, path)
+        package = path.relative_to(ROOT / app).parent.parts
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                target = list(package[: len(package) - (node.level - 1)]) + (
+                    node.module.split(".") if node.module else []
+                )
+            elif node.module and node.module.split(".")[0] == app:
+                target = node.module.split(".")[1:]
+            else:
+                continue
+            for alias in node.names:
+                yield room, ".".join([*target, alias.name])
+
+
+def test_inside_each_app_the_rooms_import_only_downwards():
+    wrong = [
+        (app, room, module)
+        for app in portal_apps()
+        for room, module in relative_imports_of(app)
+        if module.split(".")[0] in ROOMS_BELOW.get(room, ())
+    ]
+    assert wrong == []
+
+
+def test_the_rooms_rule_sees_what_it_should():
+    found = set(relative_imports_of("participation"))
+    assert ("models", "forms.page_forms.PollPageForm") in found  # a relative import from a package is resolved
+    assert ("services", "selectors.polls.original_of") in found  # services read through selectors
+    assert ("views", "services.polls") in found
+    assert room_of("participation", ROOT / "participation/models/polls.py") == "models"

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import HoneypotMixin
 
-from .models import QuestionKind
-from .services.consultations import MAX_TEXT_ANSWER
+from ..models import QuestionKind
+from ..services.consultations import MAX_TEXT_ANSWER
 
 FIELD_PREFIX = "q-"
 

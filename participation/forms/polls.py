@@ -1,13 +1,13 @@
-"""Forms of polls: the ballot a citizen fills in, and the editors' page form that keeps options with votes.
-
-Both leave the rules to `participation.services.polls` (imported when used: this module is imported by
-the page models themselves)."""
+"""The ballot a citizen fills in; its rules are `participation.services.polls`'s."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminPageForm
 
 from core.forms import HoneypotMixin
+
+from ..models import PollKind
+from ..selectors.polls import options_of, original_of
+from ..services.polls import InvalidBallot, validate_choices
 
 
 class BallotForm(HoneypotMixin, forms.Form):
@@ -17,9 +17,6 @@ class BallotForm(HoneypotMixin, forms.Form):
     honeypot_message = _("Your ballot could not be accepted.")
 
     def __init__(self, poll, *args, **kwargs):
-        from .models import PollKind
-        from .selectors.polls import options_of, original_of
-
         super().__init__(*args, **kwargs)
         self.poll = poll
         self.kind = original_of(poll).kind
@@ -77,8 +74,6 @@ class BallotForm(HoneypotMixin, forms.Form):
         return [(key, rank) for key, rank in ranked if rank is not None]
 
     def clean(self):
-        from .services.polls import InvalidBallot, validate_choices
-
         cleaned = super().clean()  # the honeypot first (core.forms.HoneypotMixin)
         if self.errors:
             return cleaned
@@ -99,53 +94,3 @@ class BallotForm(HoneypotMixin, forms.Form):
         if kind == "multiple":
             return {"options": keys}
         return {cls.rank_field(key): str(rank) for key, _label, rank in own_ballot.choices}
-
-
-class PollPageForm(WagtailAdminPageForm):
-    """Once ballots name an option, the option stays: removing it (or changing its key, which translations
-    use to find it, or the poll's kind) would change or lose counted votes. The database would refuse the
-    removal too (ballot choices PROTECT their option); this says why, instead of an error page."""
-
-    def clean(self):
-        cleaned = super().clean()
-        self.check_keys_are_unique()
-        page = self.instance
-        if not page.pk:
-            return cleaned
-        from .models import Ballot, BallotChoice
-
-        if not Ballot.objects.filter(poll_id=page.pk).exists():
-            return cleaned
-        if "kind" in self.changed_data:
-            self.add_error("kind", _("Ballots have been cast in this poll: its kind cannot change."))
-        voted = set(BallotChoice.objects.filter(option__page_id=page.pk).values_list("option_id", flat=True))
-        formset = self.formsets.get("options")
-        for form in formset.forms if formset is not None else []:
-            option = form.instance
-            if option.pk not in voted:
-                continue
-            label = option.label
-            form_is_valid = form.is_valid()  # cleans the form, so that its DELETE flag can be read
-            if formset.can_delete and formset._should_delete_form(form):
-                self.add_error(
-                    None,
-                    _("The option “%(option)s” has votes and cannot be removed. Close the poll instead.")
-                    % {"option": label},
-                )
-            elif form_is_valid and "key" in form.changed_data:
-                self.add_error(None, _("The option “%(option)s” has votes: its key cannot change.") % {"option": label})
-        return cleaned
-
-    def check_keys_are_unique(self):
-        """Ballots and translations name options by key, so two options of one poll cannot share one."""
-        formset = self.formsets.get("options")
-        if formset is None:
-            return
-        seen = set()
-        for form in formset.forms:
-            if not form.is_valid() or (formset.can_delete and formset._should_delete_form(form)):
-                continue
-            key = form.cleaned_data.get("key")
-            if key and key in seen:
-                self.add_error(None, _("Two options have the key “%(key)s”; give each option its own.") % {"key": key})
-            seen.add(key)

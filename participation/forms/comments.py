@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DescribedErrorsMixin, HoneypotMixin
 
-from .models import FlagReason, Stance
-from .models.comments import MAX_LENGTH, TARGETS
+from ..models import FlagReason, Stance
+from ..models.comments import MAX_LENGTH, TARGETS
 
 TARGET_CHOICES = [(name, name) for name in TARGETS]
 

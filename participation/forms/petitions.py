@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DescribedErrorsMixin, HoneypotMixin
 
-from .models import Governorate
+from ..models import Governorate
 
 
 class SignPetitionForm(HoneypotMixin, forms.Form):
