@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from core import events
 from core.money import format_fils
 
-from . import gateways
-from .errors import (
+from .. import gateways
+from ..errors import (
     BillExists,
     BillNotFound,
     BillNotOpen,
@@ -32,8 +32,8 @@ from .errors import (
     PaymentNotFound,
     StaleAmountAvailable,
 )
-from .gateways import CallbackRefused, GatewayResult, Outcome
-from .models import (
+from ..gateways import CallbackRefused, GatewayResult, Outcome
+from ..models import (
     CURRENCY,
     FINAL_STATES,
     MAX_METADATA_KEYS,
@@ -192,7 +192,7 @@ def create_payment(
 def pay_service_fee(page, payer):
     """A payment of a service page's fee by `payer`: the amount is the page's `fee_fils`, the authority the
     page's, the description the service's title in both languages."""
-    from .selectors import titles_by_language
+    from ..selectors import titles_by_language
 
     titles = titles_by_language(page)
     title_ar = titles.get("ar") or page.title
@@ -552,7 +552,7 @@ def checkout_bills(user, choices):
     """One payment for several of a citizen's open bills, possibly of several authorities. `choices` maps a
     bill's id to the amount to pay in fils (None: what is outstanding). Only a bill that allows partial
     payment may be paid in part; no bill may be paid beyond what is outstanding."""
-    from .selectors import open_bills_for
+    from ..selectors import open_bills_for
 
     if not choices:
         raise InvalidPayment(_("Choose at least one bill to pay."), field="bills")
@@ -645,7 +645,7 @@ def _earlier(api_key, key, request_hash, since):
 def create_api_key(*, authority, name, scopes, created_by=None):
     """A new key for `authority`: returns (ApiKey, the secret token). The token is shown once; only its
     SHA-256 is kept."""
-    from .api_keys import new_token
+    from ..api_keys import new_token
 
     scopes = sorted(set(scopes))
     if not scopes or not set(scopes) <= set(ApiKey.Scope.values):
