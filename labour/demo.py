@@ -202,3 +202,24 @@ def build():
         for code, count in establishments.items():
             cube.put("EST", period, count, governorate=code)
     return cube.cells
+
+
+# --- Demo establishments (illustrative, not real companies) -------------------------------------------
+
+# The citizen the demo identity provider offers (civil ID 290010100001, no real person's) is the authorised
+# signatory of the first two.
+SIGNATORY_CIVIL_ID = "290010100001"
+SIGNATORY_NAME = "مواطن تجريبي"
+SIGNATORY_OF = ("DEMO-100", "DEMO-200")
+REGISTER = """licence_number,name_ar,name_en,activity,isic_division,governorate,licensed_capacity,nationality,occupation,workers
+DEMO-100,مصرف الواحة التجريبي,Oasis Demo Bank,K,64,KW-KU,150,KWT,2,58
+DEMO-100,مصرف الواحة التجريبي,Oasis Demo Bank,K,64,KW-KU,150,KWT,4,20
+DEMO-100,مصرف الواحة التجريبي,Oasis Demo Bank,K,64,KW-KU,150,ARB,2,18
+DEMO-100,مصرف الواحة التجريبي,Oasis Demo Bank,K,64,KW-KU,150,ASI,4,24
+DEMO-200,شركة البناء التجريبية,Demo Building Company,F,41,KW-AH,80,KWT,1,3
+DEMO-200,شركة البناء التجريبية,Demo Building Company,F,41,KW-AH,80,ARB,7,22
+DEMO-200,شركة البناء التجريبية,Demo Building Company,F,41,KW-AH,80,ASI,9,40
+DEMO-300,اتصالات الخليج التجريبية,Gulf Demo Telecom,J,61,KW-HA,60,KWT,2,30
+DEMO-300,اتصالات الخليج التجريبية,Gulf Demo Telecom,J,61,KW-HA,60,ASI,3,20
+DEMO-400,مطعم الديرة التجريبي,Deira Demo Restaurant,I,56,KW-FA,20,ASI,5,31
+"""

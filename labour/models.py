@@ -20,6 +20,11 @@ from . import codes as cl
 from .blocks import IndicatorChartBlock, IndicatorTableBlock
 
 
+def arabic():
+    """Whether the active language is Arabic (the portal's default): which of a record's two texts to show."""
+    return (get_language() or "ar").startswith("ar")
+
+
 class Code(models.Model):
     """One code of one code list, with its label in both languages."""
 
@@ -41,7 +46,7 @@ class Code(models.Model):
 
     @property
     def label(self):
-        return self.label_ar if (get_language() or "ar").startswith("ar") else self.label_en
+        return self.label_ar if arabic() else self.label_en
 
     @property
     def is_total(self):
@@ -67,7 +72,7 @@ class Dataset(models.Model):
 
     @property
     def name(self):
-        return self.name_ar if (get_language() or "ar").startswith("ar") else self.name_en
+        return self.name_ar if arabic() else self.name_en
 
 
 class Frequency(models.TextChoices):
@@ -218,7 +223,7 @@ class Establishment(models.Model):
         ordering = ["licence_number"]
 
     def __str__(self):
-        name = self.name_ar if (get_language() or "ar").startswith("ar") else (self.name_en or self.name_ar)
+        name = self.name_ar if arabic() else (self.name_en or self.name_ar)
         return f"{self.licence_number} {name}"
 
 
@@ -266,7 +271,7 @@ class NationalLabourQuota(models.Model):
         ]
 
     def __str__(self):
-        name = self.name_ar if (get_language() or "ar").startswith("ar") else self.name_en
+        name = self.name_ar if arabic() else self.name_en
         return f"{name} {self.required_percent}%"
 
 
@@ -278,6 +283,8 @@ class QuotaBand(models.Model):
     name_ar = models.CharField(_("Arabic name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
     min_percent_of_quota = models.PositiveSmallIntegerField(_("minimum (percent of the quota)"))
+    meaning_ar = models.TextField(_("what it means (Arabic)"), blank=True)
+    meaning_en = models.TextField(_("what it means (English)"), blank=True)
 
     class Meta:
         verbose_name = _("quota band")
@@ -285,4 +292,31 @@ class QuotaBand(models.Model):
         ordering = ["-min_percent_of_quota"]
 
     def __str__(self):
-        return self.name_ar if (get_language() or "ar").startswith("ar") else self.name_en
+        return self.name_ar if arabic() else self.name_en
+
+    @property
+    def meaning(self):
+        return self.meaning_ar if arabic() else self.meaning_en
+
+
+class EstablishmentSignatory(models.Model):
+    """A person who may act for an establishment (its authorised signatory, المفوض بالتوقيع), as staff record
+    it from the commercial register. The person is known by the keyed hash of their civil ID
+    (identity.national_id.civil_id_hash), never by the number: whoever signs in with that national ID (L2) acts
+    for the establishment, and nobody else does."""
+
+    establishment = models.ForeignKey(
+        Establishment, verbose_name=_("establishment"), on_delete=models.CASCADE, related_name="signatories"
+    )
+    civil_id_hash = models.CharField(_("civil ID (keyed hash)"), max_length=64, db_index=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    granted_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("authorised signatory")
+        verbose_name_plural = _("authorised signatories")
+        ordering = ["establishment", "name"]
+        constraints = [models.UniqueConstraint(fields=["establishment", "civil_id_hash"], name="labour_signatory_once")]
+
+    def __str__(self):
+        return f"{self.establishment.licence_number} — {self.name or self.civil_id_hash[:12]}"

@@ -58,3 +58,36 @@ def ensure_reference_data():
 
     sync_codes(Code)
     seed_quotas(Code, NationalLabourQuota, QuotaBand)
+    seed_band_meanings(QuotaBand)
+
+
+# What each band means for an establishment, in both languages (staff edit them with the bands).
+BAND_MEANINGS = {
+    "platinum": (
+        "تتجاوز النسبة المطلوبة من العمالة الوطنية بفارق كبير: تحصل على جميع خدمات العمل، ومنها أذونات العمل "
+        "الجديدة وتحويل العمالة وتجديد الأذونات.",
+        "Well above its national-labour quota: every labour service, including new work permits, transfers and "
+        "renewals.",
+    ),
+    "green": (
+        "تستوفي النسبة المطلوبة من العمالة الوطنية: أذونات عمل جديدة وتحويل العمالة وتجديد الأذونات.",
+        "Meets its national-labour quota: new work permits, transfers and renewals.",
+    ),
+    "yellow": (
+        "دون النسبة المطلوبة من العمالة الوطنية: تجديد الأذونات فقط، ولا أذونات عمل جديدة حتى تستوفي النسبة.",
+        "Below its national-labour quota: renewals only, and no new work permits until it meets the quota.",
+    ),
+    "red": (
+        "دون النسبة المطلوبة من العمالة الوطنية بفارق كبير: لا أذونات عمل جديدة ولا تحويل ولا تجديد حتى توظّف "
+        "مزيدًا من الكويتيين.",
+        "Far below its national-labour quota: no new work permits, transfers or renewals until it employs more "
+        "Kuwaitis.",
+    ),
+}
+
+
+def seed_band_meanings(band_model):
+    """Each seeded band's meaning, written where it is still empty (what staff wrote is left as it is)."""
+    for code, (meaning_ar, meaning_en) in BAND_MEANINGS.items():
+        band_model.objects.filter(code=code, meaning_ar="").update(meaning_ar=meaning_ar)
+        band_model.objects.filter(code=code, meaning_en="").update(meaning_en=meaning_en)

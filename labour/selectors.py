@@ -15,11 +15,14 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
+from identity.models import NationalIdentity
 
 from . import codes as cl
+from .errors import EstablishmentNotFound, NotSignatory
 from .models import (
     Code,
     Dataset,
+    Establishment,
     Frequency,
     NationalLabourQuota,
     Observation,
@@ -292,3 +295,38 @@ def standing(establishment):
         kuwaitis_needed=needed,
         over_capacity=workers > establishment.licensed_capacity,
     )
+
+
+# --- Who acts for which establishment ----------------------------------------------------------------
+
+
+def civil_id_hash_of(user):
+    """The keyed hash of the civil ID the user signed in with (national ID), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return NationalIdentity.objects.filter(user_id=user.pk).values_list("civil_id_hash", flat=True).first()
+
+
+def establishments_for(user):
+    """The establishments `user` is an authorised signatory of."""
+    civil_hash = civil_id_hash_of(user)
+    if not civil_hash:
+        return Establishment.objects.none()
+    return Establishment.objects.filter(signatories__civil_id_hash=civil_hash).select_related("activity", "governorate")
+
+
+def establishment_for(user, licence_number):
+    """The establishment, if `user` may act for it: else NotFound (no such licence) or NotSignatory (403)."""
+    establishment = (
+        Establishment.objects.select_related("activity", "governorate").filter(licence_number=licence_number).first()
+    )
+    if establishment is None:
+        raise EstablishmentNotFound()
+    if not establishments_for(user).filter(pk=establishment.pk).exists():
+        raise NotSignatory()
+    return establishment
+
+
+def bands():
+    """Every quota band, highest first, with its meaning (the legend shown next to a standing)."""
+    return list(QuotaBand.objects.all())

@@ -230,3 +230,25 @@ def import_establishments(data):
         ]
         EstablishmentWorkforce.objects.bulk_create(lines, batch_size=BATCH)
     return created, updated, len(lines)
+
+
+def load_demo_establishments():
+    """The demo's illustrative establishments (labour.demo.REGISTER) and the demo citizen as the signatory of
+    two of them. An establishment that exists is left as it is. Returns the number of establishments added."""
+    from identity.national_id import civil_id_hash
+
+    from . import demo
+    from .models import Establishment, EstablishmentSignatory
+
+    header, *lines = demo.REGISTER.strip().splitlines()
+    held = set(Establishment.objects.values_list("licence_number", flat=True))
+    missing = [line for line in lines if line.split(",", 1)[0] not in held]
+    created = 0
+    if missing:
+        created = import_establishments("\n".join([header, *missing]).encode("utf-8"))[0]
+    civil_hash = civil_id_hash(demo.SIGNATORY_CIVIL_ID)
+    for establishment in Establishment.objects.filter(licence_number__in=demo.SIGNATORY_OF):
+        EstablishmentSignatory.objects.get_or_create(
+            establishment=establishment, civil_id_hash=civil_hash, defaults={"name": demo.SIGNATORY_NAME}
+        )
+    return created

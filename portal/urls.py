@@ -44,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("participate/", include("participation.urls")),
     path("notifications/", include("notifications.urls")),
     path("payments/", include("payments.urls")),
+    path("labour/", include("labour.urls")),
     path("search/", search_views.search_page, name="search_page"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -6,14 +6,10 @@ from labour import selectors
 from labour.models import Establishment, EstablishmentWorkforce, NationalLabourQuota, QuotaBand, SizeBand
 from labour.services import RegisterRefused, import_establishments
 
+from .helpers import BANK
+from .helpers import register as _register
+
 pytestmark = pytest.mark.django_db
-
-HEADER = "licence_number,name_ar,name_en,activity,isic_division,governorate,licensed_capacity,nationality,occupation,workers\n"
-BANK = "L-100,مصرف الخليج,Gulf Bank,K,64,KW-KU,{capacity},{nationality},{occupation},{workers}\n"
-
-
-def _register(*lines):
-    return (HEADER + "".join(lines)).encode("utf-8")
 
 
 def _bank(kuwaitis, others, capacity=120):

@@ -14,7 +14,7 @@ from cms.models import HomePage
 from cms.services import ensure_locales
 from labour.models import LabourDashboardPage
 from labour.reference import ensure_reference_data
-from labour.services import load_demo_cube
+from labour.services import load_demo_cube, load_demo_establishments
 
 BLOCKS = uuid.UUID("3c0c7e6e-51a1-4f7e-9d55-2b8f0f4d6a11")
 LANGUAGES = ("ar", "en")
@@ -108,6 +108,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         ensure_reference_data()  # put back when a flushed database lost what the migrations loaded
         added = load_demo_cube()
+        establishments = load_demo_establishments()
         locales = ensure_locales()
         homes = {language: HomePage.objects.filter(locale=locales[language], depth=2).first() for language in LANGUAGES}
         if not all(homes.values()):
@@ -132,5 +133,9 @@ class Command(BaseCommand):
                 page.save_revision().publish()
                 created += 1
         self.stdout.write(
-            self.style.SUCCESS(f"Labour demo: {added} illustrative observation(s), {created} page(s) created.")
+            self.style.SUCCESS(
+                f"Labour demo: {added} illustrative observation(s), {establishments} establishment(s), "
+                f"{created} page(s) created. The demo citizen (national ID 290010100001) acts for DEMO-100 and "
+                "DEMO-200 at /ar/labour/establishments/."
+            )
         )
