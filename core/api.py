@@ -1,8 +1,11 @@
 """What every API view shares: the one error body in the OpenAPI schema, and reading a serializer's input
 the one way. The errors themselves are `core.errors.PortalError`, answered by `portal.api_v1`'s handler."""
 
-from drf_spectacular.utils import inline_serializer
-from rest_framework import serializers
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import permissions, serializers
+from rest_framework.authentication import SessionAuthentication
 
 from .errors import InvalidInput
 
@@ -15,6 +18,58 @@ ERROR = inline_serializer(
         "field": serializers.CharField(required=False, help_text="The input it concerns, when there is one."),
     },
 )
+
+# A CSV download in the schema: `responses={(200, "text/csv"): CSV, …}`.
+CSV = OpenApiResponse(OpenApiTypes.STR, description="CSV: UTF-8 with a byte-order mark, a header row first.")
+
+
+class PortalAutoSchema(AutoSchema):
+    """The schema of every `/api/v1/` operation also lists the refusals that do not come from the view itself, so
+    that a client generated from it expects every answer it can get (REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS):
+
+    - 400 on every operation: `core.middleware.RequestGuardMiddleware` refuses a NUL character or an over-long
+      parameter, and a JSON body nested too deeply, before any view runs;
+    - 401 where the operation reads credentials (an API key or a session token sent but not valid);
+    - 403 where the operation needs a signed-in person or a key's scope, and on writes that read the session
+      cookie (Django's CSRF check);
+    - 404 where the path has parameters (no such thing, or a parameter of the wrong type);
+    - 503 on every operation: an outage of the database, the cache or the channel layer (`Retry-After`).
+
+    Each is the one error body, `ERROR`. An operation that documents the status itself keeps its own entry."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for status, description in self.refusals():
+            if str(status) not in responses:
+                responses[str(status)] = {
+                    **self._get_response_for_code(ERROR, str(status), direction=direction),
+                    "description": description,
+                }
+        return responses
+
+    def refusals(self):
+        authenticators = self.view.get_authenticators()
+        needs_permission = any(
+            not isinstance(permission, permissions.AllowAny) for permission in self.view.get_permissions()
+        )
+        reads_cookie = any(isinstance(authenticator, SessionAuthentication) for authenticator in authenticators)
+        refusals = [(400, "A parameter or the body is not valid (the `field` names it when it can).")]
+        if authenticators:
+            refusals.append(
+                (
+                    401,
+                    "The credentials are missing (an API key is needed) or not valid (a session token or "
+                    "API key that is forged, expired or revoked).",
+                )
+            )
+        if needs_permission or (reads_cookie and self.method not in ("GET", "HEAD", "OPTIONS")):
+            refusals.append(
+                (403, "Not signed in, not allowed, or (with the session cookie) the CSRF token is missing.")
+            )
+        if "{" in self.path:
+            refusals.append((404, "There is no such thing here, or a path parameter is not of its type."))
+        refusals.append((503, "The service is briefly unavailable; try again after `Retry-After` seconds."))
+        return refusals
 
 
 def validated(serializer, error_class=InvalidInput):

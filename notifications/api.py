@@ -59,6 +59,8 @@ class Mine(APIView):
 
 
 class NotificationList(Mine):
+    pagination_class = NewestFirst  # the schema documents the page object ({next, previous, results}) from it
+
     @extend_schema(
         summary="My notifications, newest first",
         parameters=[
@@ -71,7 +73,7 @@ class NotificationList(Mine):
     )
     def get(self, request):
         rows = selectors.inbox(request.user, unread_only=request.query_params.get("unread") in ("1", "true"))
-        paginator = NewestFirst()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
 

@@ -13,6 +13,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ERROR
 from core.errors import InvalidInput
 
 from . import selectors, services
@@ -154,6 +155,8 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class PaymentListView(AuthorityApi):
+    pagination_class = Pagination  # the schema documents the page object ({count, next, previous, results})
+
     @extend_schema(
         tags=["payments"],
         operation_id="payments_list",
@@ -162,7 +165,7 @@ class PaymentListView(AuthorityApi):
     )
     def get(self, request):
         payments = selectors.payments_of(self.api_key.authority, state=request.query_params.get("state"))
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(payments, request, view=self)
         return paginator.get_paginated_response(PaymentSerializer(page, many=True, context={"request": request}).data)
 
@@ -171,7 +174,7 @@ class PaymentListView(AuthorityApi):
         operation_id="payments_create",
         parameters=[IDEMPOTENCY_HEADER],
         request=PaymentCreateSerializer,
-        responses={201: PaymentSerializer, 200: PaymentSerializer},
+        responses={201: PaymentSerializer, 200: PaymentSerializer, 409: ERROR},
     )
     def post(self, request):
         data = validated(PaymentCreateSerializer(data=request.data))
@@ -241,7 +244,7 @@ class RefundListView(AuthorityApi):
         tags=["payments"],
         operation_id="payments_refunds_create",
         request=RefundCreateSerializer,
-        responses={201: RefundSerializer},
+        responses={201: RefundSerializer, 412: ERROR},
     )
     def post(self, request, reference):
         data = validated(RefundCreateSerializer(data=request.data))
@@ -299,6 +302,7 @@ class BillSerializer(serializers.ModelSerializer):
 
 class BillListView(AuthorityApi):
     required_scope = ApiKey.Scope.BILLS
+    pagination_class = Pagination
 
     @extend_schema(
         tags=["bills"],
@@ -308,7 +312,7 @@ class BillListView(AuthorityApi):
     )
     def get(self, request):
         bills = selectors.bills_of(self.api_key.authority, state=request.query_params.get("state"))
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(bills, request, view=self)
         return paginator.get_paginated_response(BillSerializer(page, many=True).data)
 
@@ -317,7 +321,7 @@ class BillListView(AuthorityApi):
         operation_id="bills_create",
         parameters=[IDEMPOTENCY_HEADER],
         request=BillCreateSerializer,
-        responses={201: BillSerializer, 200: BillSerializer},
+        responses={201: BillSerializer, 200: BillSerializer, 409: ERROR},
     )
     def post(self, request):
         data = validated(BillCreateSerializer(data=request.data))
@@ -353,7 +357,9 @@ class BillDetailView(AuthorityApi):
 class BillCancelView(AuthorityApi):
     required_scope = ApiKey.Scope.BILLS
 
-    @extend_schema(tags=["bills"], operation_id="bills_cancel", request=None, responses=BillSerializer)
+    @extend_schema(
+        tags=["bills"], operation_id="bills_cancel", request=None, responses={200: BillSerializer, 409: ERROR}
+    )
     def post(self, request, number):
         bill = services.cancel_bill(selectors.bill_of(self.api_key.authority, number))
         return Response(BillSerializer(bill).data)

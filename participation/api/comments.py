@@ -133,6 +133,7 @@ class EditCommentSerializer(serializers.Serializer):
 
 class CommentListView(APIView):
     permission_classes = [permissions.AllowAny]
+    pagination_class = Pagination  # the schema documents the page object ({count, next, previous, results})
 
     @extend_schema(
         summary="Comments on a consultation, petition, poll or service page",
@@ -145,7 +146,7 @@ class CommentListView(APIView):
         name, target = _target_from(request.query_params)
         paragraph = request.query_params.get("paragraph")
         comments = selectors.comments_on(name, target, request.user, paragraph)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(comments, request, view=self)
         return paginator.get_paginated_response([serialized(comment, request.user) for comment in page])
 
@@ -213,7 +214,13 @@ class VoteSerializer(serializers.Serializer):
     value = serializers.ChoiceField(choices=[("up", "up"), ("down", "down")])
 
 
-SCORE = inline_serializer("CommentScore", {"score": serializers.IntegerField(), "my_vote": serializers.IntegerField()})
+SCORE = inline_serializer(
+    "CommentScore",
+    {
+        "score": serializers.IntegerField(),
+        "my_vote": serializers.IntegerField(allow_null=True, help_text="1, -1 or null."),
+    },
+)
 
 
 class CommentVoteView(APIView):

@@ -11,13 +11,12 @@ import io
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ERROR
+from core.api import CSV, ERROR
 from core.errors import NotFound
 
 from ..models import Phase
@@ -303,7 +302,7 @@ class OutcomeCsvView(APIView):
             "One row per question and answer offered: question key, question, kind, how many answered it, "
             "answer, count (free-text questions: one row, without answers). UTF-8 with BOM."
         ),
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV"), 404: ERROR},
+        responses={(200, "text/csv"): CSV, 404: ERROR},
         tags=TAGS,
     )
     def get(self, request, pk):

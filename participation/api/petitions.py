@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.models import Authority
-from core.api import ERROR, validated
+from core.api import CSV, ERROR, validated
 from core.errors import NotFound
 from identity.models import Action
 from identity.policy import require
@@ -290,7 +290,9 @@ class PetitionExportView(APIView):
         return response
 
 
-@extend_schema_view(get=extend_schema(operation_id="petitions_export_csv"))
+@extend_schema_view(
+    get=extend_schema(operation_id="petitions_export_csv", responses={(200, "text/csv"): CSV, 400: ERROR})
+)
 class PetitionCsvExportView(PetitionExportView):
     export_format = "csv"
 

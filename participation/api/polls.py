@@ -7,14 +7,13 @@ import io
 
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ERROR
+from core.api import CSV, ERROR
 from core.errors import NotFound
 
 from ..selectors import polls as selectors
@@ -128,7 +127,11 @@ OWN_BALLOT = inline_serializer(
         "cast_on": serializers.DateField(),
         "choices": inline_serializer(
             "OwnBallotChoice",
-            {"option": serializers.CharField(), "label": serializers.CharField(), "rank": serializers.IntegerField()},
+            {
+                "option": serializers.CharField(),
+                "label": serializers.CharField(),
+                "rank": serializers.IntegerField(allow_null=True, help_text="Ranked polls: 1 = first; else null."),
+            },
             many=True,
         ),
     },
@@ -359,7 +362,7 @@ class PollResultsView(APIView):
         parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
         responses={
             (200, "application/json"): RESULTS,
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV"),
+            (200, "text/csv"): CSV,
             403: ERROR,
             404: ERROR,
         },
@@ -377,10 +380,21 @@ class PollResultsView(APIView):
         return response
 
 
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="polls_results_csv",
+        parameters=[OpenApiParameter("format", exclude=True)],
+        responses={(200, "text/csv"): CSV, 403: ERROR, 404: ERROR},
+    )
+)
+class PollResultsCsvView(PollResultsView):
+    """`results.csv`: always CSV (the path's suffix chooses the format)."""
+
+
 urlpatterns = [
     path("polls/", PollListView.as_view(), name="api-polls"),
     path("polls/<int:pk>/", PollDetailView.as_view(), name="api-poll"),
     path("polls/<int:pk>/votes/", PollVotesView.as_view(), name="api-poll-votes"),
     path("polls/<int:pk>/results/", PollResultsView.as_view(), name="api-poll-results"),
-    path("polls/<int:pk>/results.csv", PollResultsView.as_view(), {"format": "csv"}, name="api-poll-results-csv"),
+    path("polls/<int:pk>/results.csv", PollResultsCsvView.as_view(), {"format": "csv"}, name="api-poll-results-csv"),
 ]

@@ -466,7 +466,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "identity.api_auth.HeadlessSessionTokenAuthentication",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.PortalAutoSchema",
     "EXCEPTION_HANDLER": "portal.api_v1.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
