@@ -75,3 +75,7 @@ class GatewayUnavailable(Unavailable):
 
     def default_message(self):
         return _("The payment gateway is not answering. Please try again in a few minutes.")
+
+
+class InvalidWebhook(InvalidInput):
+    code = "invalid_webhook"

@@ -371,3 +371,115 @@ class Refund(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+# --- Webhooks to authorities ------------------------------------------------------------------------------
+
+
+def new_webhook_secret():
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def new_event_id():
+    return "evt_" + secrets.token_hex(12)
+
+
+class WebhookEvent(models.TextChoices):
+    """What an authority's system is told about (docs/payments.md, "Webhooks")."""
+
+    PAYMENT_SUCCEEDED = "payment.succeeded", _("Payment succeeded")
+    PAYMENT_FAILED = "payment.failed", _("Payment declined")
+    PAYMENT_CANCELLED = "payment.cancelled", _("Payment cancelled")
+    PAYMENT_EXPIRED = "payment.expired", _("Payment expired")
+    PAYMENT_ERROR = "payment.error", _("Payment in error")
+    PAYMENT_REFUNDED = "payment.refunded", _("Payment refunded")
+    BILL_PAID = "bill.paid", _("Bill paid")
+    BILL_PARTLY_PAID = "bill.partly_paid", _("Bill partly paid")
+    BILL_CANCELLED = "bill.cancelled", _("Bill cancelled")
+    BILL_EXPIRED = "bill.expired", _("Bill expired")
+
+
+class WebhookEndpoint(models.Model):
+    """An address of an authority's system that is told of its payments', refunds' and bills' changes, each
+    message signed with the endpoint's secret (HMAC-SHA256)."""
+
+    authority = models.ForeignKey(
+        "cms.Authority", verbose_name=_("authority"), on_delete=models.PROTECT, related_name="+"
+    )
+    url = models.URLField(_("address"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=64, default=new_webhook_secret, editable=False)
+    # The events sent to this address; empty: every event.
+    events = models.JSONField(_("events"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["authority", "url"]
+
+    def __str__(self):
+        return self.url
+
+    def wants(self, event_type):
+        return not self.events or event_type in self.events
+
+
+class WebhookDelivery(models.Model):
+    """One message to one endpoint, delivered at least once: `pending` until the receiver answers 2xx
+    (`delivered`), retried after 1 min, 5 min, 1 h, 1 day and 2 days, then `failed`. A resend from the admin
+    is a new delivery of the same message (`resent_from`)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, verbose_name=_("endpoint"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    event_id = models.CharField(_("event id"), max_length=40, default=new_event_id, db_index=True)
+    event_type = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    # The message exactly as it is sent (and signed) every time.
+    body = models.TextField(_("message"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    resent_from = models.ForeignKey(
+        "self", verbose_name=_("resent from"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="webhook_delivery_due")]
+
+    def __str__(self):
+        return f"{self.event_type} {self.event_id}"
+
+    @property
+    def authority(self):
+        return self.endpoint.authority
+
+
+class WebhookAttempt(AppendOnly):
+    """The delivery log: one row per attempt, with the receiver's status code or the error, and how long."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.PROTECT, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("at"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["delivery", "number"]
+
+    def __str__(self):
+        return f"{self.delivery_id} #{self.number}: {self.status_code or self.error}"

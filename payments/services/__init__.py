@@ -48,6 +48,7 @@ from ..models import (
     PaymentState,
     Refund,
 )
+from . import webhooks
 
 logger = logging.getLogger(__name__)
 RAW_LIMIT = 20_000
@@ -244,6 +245,7 @@ def _transition(payment, to_state, *, source, note="", decoded=None):
     )
     if to_state in FINAL_STATES:
         events.emit(EVENT_NAMES[to_state], payment_id=payment.pk, reference=payment.reference)
+        webhooks.payment_changed(payment, EVENT_NAMES[to_state])
 
 
 def start_payment(payment, request):
@@ -423,7 +425,13 @@ def _pay_bills(payment):
         else:
             bill.state = Bill.State.PARTLY_PAID
         bill.save(update_fields=["amount_paid_fils", "state", "updated_at"])
-        events.emit("bill.paid" if bill.state == Bill.State.PAID else "bill.partly_paid", bill_id=bill.pk)
+        _bill_changed(bill, "bill.paid" if bill.state == Bill.State.PAID else "bill.partly_paid")
+
+
+def _bill_changed(bill, event_type):
+    """Announce a bill's new state (core.events) and record its webhooks, in the change's transaction."""
+    events.emit(event_type, bill_id=bill.pk)
+    webhooks.bill_changed(bill, event_type)
 
 
 # --- Expiry ---------------------------------------------------------------------------------------------
@@ -531,21 +539,22 @@ def cancel_bill(bill):
             raise BillNotOpen()
         bill.state = Bill.State.CANCELLED
         bill.save(update_fields=["state", "updated_at"])
-        events.emit("bill.cancelled", bill_id=bill.pk)
+        _bill_changed(bill, "bill.cancelled")
     return bill
 
 
 def expire_bills(now=None):
     """Open bills past their expiry become expired. Returns how many."""
     now = now or timezone.now()
-    ids = list(Bill.objects.filter(state__in=Bill.OPEN_STATES, expires_at__lt=now).values_list("pk", flat=True))
     with transaction.atomic():
-        count = Bill.objects.filter(pk__in=ids, state__in=Bill.OPEN_STATES).update(
-            state=Bill.State.EXPIRED, updated_at=now
+        bills = list(
+            Bill.objects.select_for_update().filter(state__in=Bill.OPEN_STATES, expires_at__lt=now).order_by("pk")
         )
-    for pk in ids:
-        events.emit("bill.expired", bill_id=pk)
-    return count
+        Bill.objects.filter(pk__in=[bill.pk for bill in bills]).update(state=Bill.State.EXPIRED, updated_at=now)
+        for bill in bills:
+            bill.state = Bill.State.EXPIRED
+            _bill_changed(bill, "bill.expired")
+    return len(bills)
 
 
 def checkout_bills(user, choices):
@@ -730,4 +739,5 @@ def refund_payment(payment, *, amount_fils, expected_available, reason="", user=
         )
         if refund.state == Refund.State.SUCCESS:
             events.emit("payment.refunded", payment_id=payment.pk, refund_id=refund.pk, reference=payment.reference)
+            webhooks.payment_changed(payment, "payment.refunded", refund=refund)
     return refund

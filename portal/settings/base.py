@@ -264,6 +264,10 @@ KNET_INQUIRY_URL = env("KNET_INQUIRY_URL", "")
 KNET_TIMEOUT_SECONDS = float(env("KNET_TIMEOUT_SECONDS", "10"))
 # The portal's own address as the gateway reaches it (for responseURL/errorURL), e.g. https://portal.gov.kw
 PAYMENTS_PUBLIC_URL = env("PAYMENTS_PUBLIC_URL", "")
+# Webhooks to authorities: how long a receiver may take to answer, and whether an http:// address is
+# accepted (development and tests only; a deployment sends to https:// addresses).
+PAYMENTS_WEBHOOK_TIMEOUT_SECONDS = float(env("PAYMENTS_WEBHOOK_TIMEOUT_SECONDS", "10"))
+PAYMENTS_WEBHOOKS_ALLOW_HTTP = env_bool("PAYMENTS_WEBHOOKS_ALLOW_HTTP", False)
 
 # --- Languages --------------------------------------------------------------------------------------
 LANGUAGE_CODE = "ar"

@@ -44,3 +44,6 @@ if NATIONAL_ID_DEMO:
         **SOCIALACCOUNT_PROVIDERS,
         "openid_connect": {**SOCIALACCOUNT_PROVIDERS["openid_connect"], "APPS": [demo_app]},
     }
+
+# Webhooks to a receiver on this machine (an http:// address) are allowed in development.
+PAYMENTS_WEBHOOKS_ALLOW_HTTP = env_bool("PAYMENTS_WEBHOOKS_ALLOW_HTTP", True)

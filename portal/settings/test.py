@@ -33,3 +33,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "portal-test")
 
 TEST_RUNS_ON = "services" if env("DATABASE_URL") else "embedded"
+
+# The fake webhook receivers of the tests listen on http://127.0.0.1.
+PAYMENTS_WEBHOOKS_ALLOW_HTTP = True
+PAYMENTS_WEBHOOK_TIMEOUT_SECONDS = 1.0

@@ -5,39 +5,26 @@ amount, or NOT CAPTURED. It stops when the test ends (and its threads are daemon
 
 import json
 import secrets
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from payments.gateways.knet import decode_fields, decrypt, encode_fields, encrypt
+
+from .loopback import LoopbackServer
 
 TRANPORTAL_ID = "900100"
 PASSWORD = "pass-900100"
 RESOURCE_KEY = "0123456789ABCDEF"
 
 
-class FakeKnet:
+class FakeKnet(LoopbackServer):
     def __init__(self):
         self.payments = {}  # trackid → the request fields, plus "result", "tranid" once paid
         self.inquiries = 0
         self.refunds = []
         self.inquiry_mode = "normal"  # normal | slow | garbage | other_amount | not_captured
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__()
 
     def result_trandata(self, trackid, result="CAPTURED"):
         """What KNET POSTs to responseURL once the payer finished on its page."""

@@ -111,3 +111,29 @@ def test_refunds_at_once_never_take_more_than_was_paid():
     answers = _at_once(8, send)
     assert answers.count("refunded") == 1 and answers.count(412) == 7
     assert Refund.objects.get().amount_fils == 6_000
+
+
+def test_twenty_callbacks_at_once_tell_the_authority_once_and_workers_at_once_send_it_once():
+    from payments.models import WebhookAttempt, WebhookDelivery
+    from payments.services import webhooks
+
+    from .fake_receiver import FakeReceiver
+
+    receiver = FakeReceiver().start()
+    try:
+        authority = _authority()
+        receiver.secret = webhooks.create_endpoint(authority=authority, url=receiver.url).secret
+        receiver.mode = "error"  # the first attempt (the task, inline, after the crediting commit) fails
+        payment = _payment(authority)
+        result = SandboxGateway().signed_result(payment, "success")
+        _at_once(20, lambda _index: Client().post("/payments/gateway/sandbox/callback/", {"result": result}))
+        delivery = WebhookDelivery.objects.get()  # one change, one message
+        assert delivery.attempts == 1 and delivery.state == WebhookDelivery.State.PENDING
+        receiver.mode = "slow"  # the retry is slow: five workers at once must not all send it
+        due = delivery.next_attempt_at
+        states = _at_once(5, lambda _index: webhooks.attempt(delivery.pk, due))
+        assert states.count("pending") == 1 and states.count(None) == 4
+        assert WebhookAttempt.objects.filter(delivery=delivery).count() == 2
+        assert len(receiver.received) == 2
+    finally:
+        receiver.stop()
