@@ -154,7 +154,7 @@ def counter_interval():
 def send_counter(key, value=None):
     """Push the counter's current value to its subscribers now."""
     if value is None:
-        value = registry.counter_value(key)
+        value = registry.counter_value(key, current=True)
     if value is None:
         return
     layer = get_channel_layer()

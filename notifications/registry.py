@@ -73,6 +73,7 @@ class Counter:
     value: Callable  # (object id as str) -> int, or None when the thing is not public
     events: tuple = ()
     ids_from_event: Callable | None = None
+    current: Callable | None = None  # (object id as str) -> the number now, for a push (`value` may lag)
 
 
 _kinds: dict[str, Kind] = {}
@@ -181,10 +182,13 @@ def auto_follows(event_name):
     return list(_auto_follows.get(event_name, ()))
 
 
-def register_counter(prefix, value, *, events=(), ids_from_event=None):
+def register_counter(prefix, value, *, events=(), ids_from_event=None, current=None):
     """A public live counter `<prefix>:<id>`: `value(id)` gives its number (None: not public), pushed to
-    subscribed sockets at most once a second after each of `events`."""
-    _counters[prefix] = Counter(prefix=prefix, value=value, events=tuple(events), ids_from_event=ids_from_event)
+    subscribed sockets at most once a second after each of `events`. A push reads `current(id)` when given:
+    the number now, where `value` may be a cached one that lags (the last push must show the last change)."""
+    _counters[prefix] = Counter(
+        prefix=prefix, value=value, events=tuple(events), ids_from_event=ids_from_event, current=current
+    )
     for name in events:
         if (prefix, name) not in _subscribed:
             _subscribed.add((prefix, name))
@@ -215,10 +219,13 @@ def get_counter(key):
     return (counter, object_id) if counter else (None, None)
 
 
-def counter_value(key):
+def counter_value(key, *, current=False):
+    """The counter's number (None: no such counter, or not public); `current`: as a push shows it."""
     counter, object_id = get_counter(key)
     if counter is None:
         return None
+    if current and counter.current is not None:
+        return counter.current(object_id)
     return counter.value(object_id)
 
 

@@ -31,6 +31,7 @@ from notifications.registry import (
 
 from .models import Comment, ConsultationPage, Petition, PollPage
 from .selectors import petitions as selectors
+from .services import petitions as petition_services
 
 # --- Kinds, with their default channels -----------------------------------------------------------
 
@@ -109,11 +110,16 @@ def _petition_count(object_id):
     return selectors.signature_count(int(object_id))
 
 
+def _petition_count_now(object_id):
+    return petition_services.count_changed(int(object_id)) if str(object_id).isdigit() else None
+
+
 register_counter(
     "petition",
     _petition_count,
     events=("petition.signed",),
     ids_from_event=lambda event: [event.payload["petition_id"]],
+    current=_petition_count_now,
 )
 
 

@@ -2,8 +2,10 @@
 attached to the original page of the translation set."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -54,9 +56,23 @@ class ConsultationPage(ParticipationPage):
 
     @property
     def phase(self):
-        if self.outcome_published_at and self.outcome_published_at <= timezone.now():
+        """The outcome is a phase only once the consultation has closed (responses are accepted until then)."""
+        now = timezone.now()
+        if self.outcome_published_at and self.outcome_published_at <= now and self.closes_at <= now:
             return Phase.OUTCOME
         return super().phase
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.outcome_published_at and self.closes_at and self.outcome_published_at < self.closes_at:
+            errors["outcome_published_at"] = _(
+                "The outcome can be published only once the consultation has closed: choose a time after it closes."
+            )
+        if self.outcome_published_at and not strip_tags(self.outcome_summary or "").strip():
+            errors["outcome_summary"] = _("Write the outcome before setting when it is published.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ConsultationDocument(Orderable):

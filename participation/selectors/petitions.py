@@ -51,15 +51,34 @@ def signature_counts(petition_id):
         fresh = now - cached["at"] < max(count_lag_seconds() - RECOUNT_AHEAD_SECONDS, count_lag_seconds() / 2)
         if fresh or not cache.add(_recount_lock_key(petition_id), 1, timeout=max(count_lag_seconds(), 1)):
             return cached["count"], cached["by_governorate"]
+    count, by_governorate = _recount(petition_id, now)
+    cache.delete(_recount_lock_key(petition_id))
+    return count, by_governorate
+
+
+def _recount(petition_id, now):
     count, by_governorate = counted_signatures(petition_id)
     # Kept well past the lag so a stale value can be served while one request recounts.
-    cache.set(key, {"count": count, "by_governorate": by_governorate, "at": now}, timeout=3600)
-    cache.delete(_recount_lock_key(petition_id))
+    cache.set(_count_key(petition_id), {"count": count, "by_governorate": by_governorate, "at": now}, timeout=3600)
     return count, by_governorate
 
 
 def signature_count(petition_id):
     return signature_counts(petition_id)[0]
+
+
+def current_signature_count(petition_id):
+    """The count now, recounted (and shown from now on): what the live counter pushes after a signature, at
+    most once a second per petition, so that the last push shows the last signature."""
+    return _recount(petition_id, common.wall_clock())[0]
+
+
+def threshold_reached_at(petition_id, threshold):
+    """When the valid signature that made the count reach `threshold` was made (None: fewer signatures)."""
+    if threshold < 1:
+        return None
+    ordered = valid_signatures(petition_id).order_by("created_at", "pk").values_list("created_at", flat=True)
+    return ordered[threshold - 1 : threshold].first()
 
 
 def public_petitions():

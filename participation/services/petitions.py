@@ -340,27 +340,45 @@ def sign_petition(user, petition, governorate, keep_informed=False, request=None
     return SignedPetition(signature=signature, receipt=receipt)
 
 
-def announce_thresholds_reached(petition):
-    """Mark and announce a threshold the first time the shown count reaches it. The conditional UPDATE
-    succeeds for exactly one caller, however many see the count cross at once."""
+THRESHOLDS = (
+    ("response", "response_threshold_reached_at", "response_threshold"),
+    ("debate", "debate_threshold_reached_at", "debate_threshold"),
+)
+
+
+def announce_thresholds_reached(petition, count=None):
+    """Mark and announce a threshold the first time the count (`count`, else the shown count) reaches it, as
+    reached when the signature that reached it was made. The conditional UPDATE succeeds for exactly one
+    caller, however many see the count cross at once."""
     pending = [
-        (name, field, threshold)
-        for name, field, threshold in (
-            ("response", "response_threshold_reached_at", petition.response_threshold),
-            ("debate", "debate_threshold_reached_at", petition.debate_threshold),
-        )
+        (name, field, getattr(petition, threshold_field))
+        for name, field, threshold_field in THRESHOLDS
         if getattr(petition, field) is None
     ]
     if not pending:
         return
-    count = selectors.signature_count(petition.pk)
+    if count is None:
+        count = selectors.signature_count(petition.pk)
     for name, field, threshold in pending:
         if count < threshold:
             continue
-        now = timezone.now()
-        if Petition.objects.filter(pk=petition.pk, **{f"{field}__isnull": True}).update(**{field: now}):
-            setattr(petition, field, now)
-            announce("petition.threshold_reached", petition_id=petition.pk, threshold=name, count=count)
+        reached = selectors.threshold_reached_at(petition.pk, threshold) or timezone.now()
+        if Petition.objects.filter(pk=petition.pk, **{f"{field}__isnull": True}).update(**{field: reached}):
+            setattr(petition, field, reached)
+            announce("petition.threshold_reached", petition_id=petition.pk, threshold=name, count=threshold)
+
+
+def count_changed(petition_id):
+    """The live counter after signatures: the count now (None when the petition is not public), with every
+    threshold it has reached marked — so a petition that goes quiet right after crossing is marked too."""
+    fields = ["id", "state", *(field for _name, field, _threshold in THRESHOLDS)]
+    fields += [threshold for _name, _field, threshold in THRESHOLDS]
+    petition = Petition.objects.filter(pk=petition_id, state__in=Petition.PUBLIC_STATES).only(*fields).first()
+    if petition is None:
+        return None
+    count = selectors.current_signature_count(petition.pk)
+    announce_thresholds_reached(petition, count)
+    return count
 
 
 # --- Tallies -----------------------------------------------------------------------------------------

@@ -3,14 +3,16 @@ editable only while open; the page, the API and the outcome."""
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.html import escape
 
 from identity.models import Action
 from identity.policy import forget_policy, may
-from participation.models import Announcement, Comment, ConsultationResponse
+from participation.models import Announcement, Comment, ConsultationPage, ConsultationResponse, Phase
 from participation.services.consultations import announce_outcome_once, respond_to_consultation
 
 from .conftest import make_citizen
@@ -185,6 +187,7 @@ def test_the_outcome_counts_answers_and_never_shows_free_text(client):
     _respond(page, GOOD_ANSWERS)
     _respond(page, {"support": "لا أؤيد", "clarity": 2, "remarks": "سري"})
     assert client.get(f"/api/v1/consultations/{page.pk}/outcome/").status_code == 404
+    page.closes_at = timezone.now() - timedelta(minutes=1)  # an outcome is published once it has closed
     page.outcome_summary = "<p>اعتُمد المشروع.</p>"
     page.outcome_published_at = timezone.now()
     page.save_revision().publish()
@@ -211,11 +214,44 @@ def test_the_outcome_is_announced_once_when_first_published(django_capture_on_co
     with announced() as seen, django_capture_on_commit_callbacks(execute=True):
         arabic.save_revision().publish()  # no outcome yet
         for page in (arabic, english, arabic):
+            page.closes_at = timezone.now() - timedelta(minutes=1)
+            page.outcome_summary = "<p>اعتُمد المشروع.</p>"
             page.outcome_published_at = timezone.now()
             page.save_revision().publish()
     assert seen == [("consultation.outcome_published", {"page_id": arabic.pk})]
     assert Announcement.objects.filter(key=f"consultation:{arabic.pk}:outcome_published").count() == 1
     assert announce_outcome_once(arabic) is False
+
+
+def test_an_outcome_cannot_be_published_before_the_consultation_closes(client):
+    page = make_consultation(opens=-1, closes=30)
+    page.outcome_summary = "<p>اعتُمد المشروع.</p>"
+    page.outcome_published_at = timezone.now()
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            page.full_clean()
+        assert "once the consultation has closed" in str(refused.value.message_dict["outcome_published_at"])
+    page.refresh_from_db()
+    assert page.outcome_published_at is None and page.phase == Phase.OPEN
+
+
+def test_a_consultation_is_in_its_outcome_phase_only_once_closed_and_still_takes_responses_until_then():
+    page = make_consultation(opens=-1, closes=30)
+    ConsultationPage.objects.filter(pk=page.pk).update(  # as an older row may hold it, past the form's check
+        outcome_summary="<p>اعتُمد.</p>", outcome_published_at=timezone.now() - timedelta(hours=1)
+    )
+    page.refresh_from_db()
+    assert page.phase == Phase.OPEN
+    assert respond_to_consultation(make_citizen("L1"), page, GOOD_ANSWERS).created
+
+
+def test_an_outcome_needs_its_text():
+    page = make_consultation(opens=-30, closes=-2)
+    page.outcome_published_at = timezone.now()
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            page.full_clean()
+        assert "Write the outcome" in str(refused.value.message_dict["outcome_summary"])
 
 
 # --- The page ------------------------------------------------------------------------------------------

@@ -114,3 +114,63 @@ def test_threshold_is_announced_once_when_the_count_reaches_it(
     petition.refresh_from_db()
     assert petition.response_threshold_reached_at is not None
     assert petition.debate_threshold_reached_at is None
+
+
+def _pushed_counts(monkeypatch):
+    """What the live counter pushes, as the sockets would receive it."""
+    from notifications import push
+
+    pushed = []
+
+    class Layer:
+        async def group_send(self, group, message):
+            pushed.append(message["value"])
+
+    monkeypatch.setattr(push, "get_channel_layer", lambda: Layer())
+    return push, pushed
+
+
+def test_the_live_counter_pushes_the_count_with_the_last_signature(petition, monkeypatch):
+    push, pushed = _pushed_counts(monkeypatch)
+    for _ in range(4):
+        services.sign_petition(make_citizen(), petition, "capital")
+    assert selectors.signature_count(petition.pk) == 4  # the shown count is now cached, and may lag
+    services.sign_petition(make_citizen(), petition, "capital")
+    push.send_counter(f"petition:{petition.pk}")  # the push after the 5th signature
+    assert pushed == [5]
+    assert selectors.signature_count(petition.pk) == 5  # and pages show it from then on
+
+
+def test_a_threshold_is_marked_by_the_next_push_when_its_signature_was_made(authority, monkeypatch):
+    announced = []
+    monkeypatch.setattr(services, "announce", lambda name, **payload: announced.append((name, payload)))
+    push, pushed = _pushed_counts(monkeypatch)
+    petition = make_petition(make_citizen(), authority, response_threshold=3, debate_threshold=100)
+    services.sign_petition(make_citizen(), petition, "capital")
+    assert selectors.signature_count(petition.pk) == 1  # cached: the signing path sees a lagging count
+    for _ in range(2):
+        services.sign_petition(make_citizen(), petition, "capital")
+    services.announce_thresholds_reached(petition)  # what signing does after commit, from the cached count
+    petition.refresh_from_db()
+    assert petition.response_threshold_reached_at is None
+
+    # The petition goes quiet; the counter's trailing push still comes, counts, and marks the crossing.
+    push.send_counter(f"petition:{petition.pk}")
+    third = PetitionSignature.objects.filter(petition=petition).order_by("created_at", "pk")[2]
+    petition.refresh_from_db()
+    assert pushed == [3]
+    assert petition.response_threshold_reached_at == third.created_at
+    assert petition.debate_threshold_reached_at is None
+    assert [payload for name, payload in announced if name == "petition.threshold_reached"] == [
+        {"petition_id": petition.pk, "threshold": "response", "count": 3}
+    ]
+    push.send_counter(f"petition:{petition.pk}")  # once only
+    assert len([name for name, _ in announced if name == "petition.threshold_reached"]) == 1
+
+
+def test_the_counter_of_a_petition_the_public_cannot_see_is_never_pushed(authority, monkeypatch):
+    push, pushed = _pushed_counts(monkeypatch)
+    hidden = make_petition(make_citizen(), authority, state=Petition.State.HIDDEN)
+    push.send_counter(f"petition:{hidden.pk}")
+    push.send_counter("petition:99999999999999999999999")
+    assert pushed == []
