@@ -54,6 +54,7 @@ RECEIPT_KINDS = {
     "payment.succeeded": gettext_lazy("A payment was made"),
     "payment.refunded": gettext_lazy("A payment was refunded"),
     "request.submitted": gettext_lazy("A request was submitted"),
+    "request.decided": gettext_lazy("A decision was made on a request"),
 }
 
 SUBJECT_LENGTH = 22  # 128 bits of HMAC in base64url

@@ -5,16 +5,25 @@ Thin views over labour.selectors; bad parameters are a 400 naming the parameter 
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import api as core_api
+from core.api import validated
 from core.exports import csv_response
 
 from . import codes as cl
-from . import selectors
+from . import selectors, services
+from .models import NeedsRequest
 
 DATAFLOW = "KW_MSAL:LABOUR(1.0)"
 SDMX_CSV_MEDIA_TYPE = "application/vnd.sdmx.data+csv"
@@ -265,8 +274,144 @@ class KuwaitisationView(_CubeView):
         return self.answer(request, selectors.kuwaitisation(query), ["kuwaiti", "workers", "rate"])
 
 
+# --- Labour-needs requests (employers' authorised signatories, signed in) --------------------------------
+
+
+class NeedsRequestInput(serializers.Serializer):
+    establishment = serializers.CharField(max_length=30, help_text="The establishment's licence number.")
+    nationality = serializers.ChoiceField(
+        choices=list(selectors.REQUEST_NATIONALITIES), help_text="KWT, or a non-Kuwaiti group: GCC, ARB, ASI, AFR, OTH."
+    )
+    occupation = serializers.CharField(max_length=2, help_text="ISCO-08 major group, 0-9.")
+    workers = serializers.IntegerField(min_value=1, max_value=selectors.MAX_WORKERS_ASKED)
+    justification = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+ESTIMATE = inline_serializer(
+    "LabourNeedsEstimate",
+    {
+        "licensed_capacity": serializers.IntegerField(),
+        "norm": serializers.CharField(help_text="Workers per unit of licensed capacity."),
+        "need": serializers.IntegerField(help_text="Estimated real need: licensed capacity × norm, rounded up."),
+        "workers": serializers.IntegerField(help_text="Workers employed now."),
+        "room": serializers.IntegerField(help_text="need − workers, never below 0."),
+        "quota_room": serializers.IntegerField(
+            allow_null=True, help_text="Non-Kuwaiti workers it may add and still meet its quota; null: no limit."
+        ),
+        "requested": serializers.IntegerField(),
+        "likely": serializers.IntegerField(help_text="Likely to be approved."),
+        "flags": serializers.ListField(
+            child=serializers.CharField(), help_text="over_estimate, quota_shortfall, over_capacity"
+        ),
+        "reasons": serializers.ListField(child=serializers.CharField(), help_text="Why, in the request's language."),
+        "warnings": serializers.ListField(child=serializers.CharField(), help_text="The flags, in words."),
+    },
+)
+
+
+class NeedsRequestSerializer(serializers.ModelSerializer):
+    establishment = serializers.CharField(source="establishment.licence_number")
+    nationality = serializers.CharField(source="nationality.code")
+    occupation = serializers.CharField(source="occupation.code")
+    reason = serializers.CharField(read_only=True)
+    estimate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = NeedsRequest
+        fields = [
+            "reference",
+            "establishment",
+            "nationality",
+            "occupation",
+            "workers_requested",
+            "justification",
+            "state",
+            "workers_likely",
+            "workers_approved",
+            "reason",
+            "reason_ar",
+            "reason_en",
+            "created_at",
+            "decided_at",
+            "receipt",
+            "estimate",
+        ]
+
+    @extend_schema_field(ESTIMATE)
+    def get_estimate(self, item):
+        return _estimate_body(item.estimate)
+
+
+def _estimate_body(numbers):
+    keys = ("licensed_capacity", "norm", "need", "workers", "room", "quota_room", "requested", "likely", "flags")
+    return {
+        **{key: numbers[key] for key in keys},
+        "reasons": [str(line) for line in selectors.explain(numbers)],
+        "warnings": [str(line) for line in selectors.flag_messages(numbers)],
+    }
+
+
+def _checked(request):
+    data = validated(NeedsRequestInput(data=request.data))
+    return data, {
+        "nationality": data["nationality"],
+        "occupation": data["occupation"],
+        "workers": data["workers"],
+    }
+
+
+class NeedsRequestsView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="My labour-needs requests",
+        responses={200: NeedsRequestSerializer(many=True), 403: core_api.ERROR},
+    )
+    def get(self, request):
+        return Response(NeedsRequestSerializer(selectors.needs_requests_of(request.user)[:200], many=True).data)
+
+    @extend_schema(
+        summary="Submit a labour-needs request for an establishment I am an authorised signatory of (L2)",
+        request=NeedsRequestInput,
+        responses={201: NeedsRequestSerializer, 400: core_api.ERROR, 403: core_api.ERROR, 404: core_api.ERROR},
+    )
+    def post(self, request):
+        data, fields = _checked(request)
+        created = services.submit_needs_request(
+            request.user, data["establishment"], justification=data["justification"], **fields
+        )
+        return Response(NeedsRequestSerializer(created).data, status=201)
+
+
+class NeedsEstimateView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="What a labour-needs request is likely to get, and why (nothing is submitted)",
+        request=NeedsRequestInput,
+        responses={200: ESTIMATE, 400: core_api.ERROR, 403: core_api.ERROR, 404: core_api.ERROR},
+    )
+    def post(self, request):
+        data, fields = _checked(request)
+        numbers = services.check_needs_request(request.user, data["establishment"], **fields)[3]
+        return Response(_estimate_body(numbers))
+
+
+class NeedsRequestView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="One of my labour-needs requests", responses={200: NeedsRequestSerializer, 404: core_api.ERROR}
+    )
+    def get(self, request, reference):
+        return Response(NeedsRequestSerializer(selectors.needs_request_of(request.user, reference)).data)
+
+
 urlpatterns = [
     path("labour/codes/", CodeListsView.as_view(), name="api-labour-codes"),
     path("labour/series/", SeriesView.as_view(), name="api-labour-series"),
     path("labour/kuwaitisation/", KuwaitisationView.as_view(), name="api-labour-kuwaitisation"),
+    path("labour/needs-requests/", NeedsRequestsView.as_view(), name="api-labour-needs-requests"),
+    path("labour/needs-requests/estimate/", NeedsEstimateView.as_view(), name="api-labour-needs-estimate"),
+    path("labour/needs-requests/<str:reference>/", NeedsRequestView.as_view(), name="api-labour-needs-request"),
 ]

@@ -3,7 +3,7 @@ views all import: each says, in the person's language, what is wrong and what to
 
 from django.utils.translation import gettext as _
 
-from core.errors import Forbidden, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class EstablishmentNotFound(NotFound):
@@ -24,3 +24,30 @@ class NotSignatory(Forbidden):
             "You are not an authorised signatory of this establishment. The ministry records signatories from "
             "the commercial register; sign in with your national ID."
         )
+
+
+class NeedsRequestNotFound(NotFound):
+    code = "labour_no_needs_request"
+
+    def default_message(self):
+        return _("There is no such labour-needs request here.")
+
+
+class NeedsImplausible(InvalidInput):
+    """A request for more workers than the establishment could need in all: refused, nothing written."""
+
+    code = "labour_needs_implausible"
+
+
+class NotReviewer(Forbidden):
+    code = "labour_not_reviewer"
+
+    def default_message(self):
+        return _("Only staff of the authority the request is addressed to decide on it.")
+
+
+class AlreadyDecided(Conflict):
+    code = "labour_needs_decided"
+
+    def default_message(self):
+        return _("This request has been decided already.")

@@ -7,6 +7,7 @@ constraint holds on every database). Values are whole counts, never negative.
 
 import datetime
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
@@ -320,3 +321,105 @@ class EstablishmentSignatory(models.Model):
 
     def __str__(self):
         return f"{self.establishment.licence_number} — {self.name or self.civil_id_hash[:12]}"
+
+
+# --- Employers' labour-needs requests --------------------------------------------------------------------
+
+
+class ActivityNorm(models.Model):
+    """How many workers an establishment of an activity really needs per unit of its licensed capacity (a policy
+    table staff edit). A division's norm (two ISIC digits) comes before its section's; without one, the need is
+    the licensed capacity itself (a norm of 1)."""
+
+    activity = models.ForeignKey(Code, verbose_name=_("economic activity"), on_delete=models.PROTECT, related_name="+")
+    isic_division = models.CharField(_("ISIC division"), max_length=2, blank=True)
+    name_ar = models.CharField(_("Arabic name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    workers_per_unit = models.DecimalField(
+        _("workers per unit of licensed capacity"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text=_("0.80: an establishment really needs 8 workers for every 10 its licence allows."),
+    )
+
+    class Meta:
+        verbose_name = _("labour norm")
+        verbose_name_plural = _("labour norms")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "isic_division"], name="labour_norm_one_per_activity")
+        ]
+
+    def __str__(self):
+        return f"{self.name_ar if arabic() else self.name_en} {self.workers_per_unit}"
+
+
+def new_needs_reference():
+    import secrets
+
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+    return "LNR-" + "".join(secrets.choice(alphabet) for _index in range(10))
+
+
+class NeedsRequest(models.Model):
+    """An employer's request for workers (طلب احتياج من العمالة): an authorised signatory asks for a number of
+    workers of one occupation and nationality group for their establishment. The estimate the employer was shown
+    is kept with it, as it was when they submitted; staff decide. Written only by labour.services."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        PARTLY_APPROVED = "partly_approved", _("Approved in part")
+        REJECTED = "rejected", _("Rejected")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, default=new_needs_reference)
+    establishment = models.ForeignKey(
+        Establishment, verbose_name=_("establishment"), on_delete=models.PROTECT, related_name="needs_requests"
+    )
+    authority = models.ForeignKey(
+        "cms.Authority", verbose_name=_("authority"), on_delete=models.PROTECT, related_name="+"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    nationality = models.ForeignKey(Code, verbose_name=_("nationality"), on_delete=models.PROTECT, related_name="+")
+    occupation = models.ForeignKey(Code, verbose_name=_("occupation"), on_delete=models.PROTECT, related_name="+")
+    workers_requested = models.PositiveIntegerField(_("workers requested"))
+    justification = models.TextField(_("justification"), blank=True, max_length=2000)
+    estimate = models.JSONField(_("estimate shown"), default=dict)
+    workers_likely = models.PositiveIntegerField(_("likely to be approved"))
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SUBMITTED, db_index=True)
+    workers_approved = models.PositiveIntegerField(_("workers approved"), null=True, blank=True)
+    reason_ar = models.TextField(_("reason (Arabic)"), blank=True)
+    reason_en = models.TextField(_("reason (English)"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    receipt = models.TextField(_("signed receipt"), blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("labour-needs request")
+        verbose_name_plural = _("labour-needs requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(workers_requested__gte=1), name="labour_needs_some_workers"),
+            models.CheckConstraint(
+                condition=models.Q(workers_approved__isnull=True)
+                | models.Q(workers_approved__lte=models.F("workers_requested")),
+                name="labour_needs_approved_not_above_requested",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reason(self):
+        return self.reason_ar if arabic() else self.reason_en
+
+    @property
+    def is_decided(self):
+        return self.state != self.State.SUBMITTED

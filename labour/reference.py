@@ -54,11 +54,12 @@ def seed_quotas(code_model, quota_model, band_model):
 
 def ensure_reference_data():
     """The code lists, quotas and bands, restored where missing (the models of today, not a migration's)."""
-    from .models import Code, NationalLabourQuota, QuotaBand
+    from .models import ActivityNorm, Code, NationalLabourQuota, QuotaBand
 
     sync_codes(Code)
     seed_quotas(Code, NationalLabourQuota, QuotaBand)
     seed_band_meanings(QuotaBand)
+    seed_norms(Code, ActivityNorm)
 
 
 # What each band means for an establishment, in both languages (staff edit them with the bands).
@@ -91,3 +92,26 @@ def seed_band_meanings(band_model):
     for code, (meaning_ar, meaning_en) in BAND_MEANINGS.items():
         band_model.objects.filter(code=code, meaning_ar="").update(meaning_ar=meaning_ar)
         band_model.objects.filter(code=code, meaning_en="").update(meaning_en=meaning_en)
+
+
+# Workers an establishment really needs per unit of licensed capacity, per activity: illustrative starting
+# values for the pilot, which staff replace with the ministry's norms in the admin.
+NORMS = [
+    ("F", "", "التشييد", "Construction", "0.85"),
+    ("G", "", "تجارة الجملة والتجزئة", "Wholesale and retail trade", "0.80"),
+    ("I", "", "أنشطة خدمات الإقامة والطعام", "Accommodation and food services", "0.90"),
+    ("N", "", "الخدمات الإدارية وخدمات الدعم", "Administrative and support services", "0.90"),
+    ("C", "", "الصناعة التحويلية", "Manufacturing", "0.90"),
+    ("K", "64", "المصارف", "Banking", "1.00"),
+    ("J", "61", "الاتصالات", "Telecommunications", "0.95"),
+]
+
+
+def seed_norms(code_model, norm_model):
+    """The norms above, each added when missing; what staff changed is left as it is."""
+    for section, division, name_ar, name_en, per_unit in NORMS:
+        norm_model.objects.get_or_create(
+            activity=code_model.objects.get(dimension="ACTIVITY", code=section),
+            isic_division=division,
+            defaults={"name_ar": name_ar, "name_en": name_en, "workers_per_unit": per_unit},
+        )

@@ -11,23 +11,28 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Min, Q, Sum
 from django.utils.translation import gettext as _
 
+from cms.services import editors_group_name
 from core.errors import InvalidInput
 from identity.models import NationalIdentity
 
 from . import codes as cl
-from .errors import EstablishmentNotFound, NotSignatory
+from .errors import EstablishmentNotFound, NeedsRequestNotFound, NotSignatory
 from .models import (
+    ActivityNorm,
     Code,
     Dataset,
     Establishment,
     Frequency,
     NationalLabourQuota,
+    NeedsRequest,
     Observation,
     QuotaBand,
     SizeBand,
+    arabic,
     period_start,
 )
 
@@ -330,3 +335,178 @@ def establishment_for(user, licence_number):
 def bands():
     """Every quota band, highest first, with its meaning (the legend shown next to a standing)."""
     return list(QuotaBand.objects.all())
+
+
+# --- Labour-needs requests ---------------------------------------------------------------------------
+
+# The nationality groups a request may name (Kuwaiti, or one non-Kuwaiti group; never the totals).
+REQUEST_NATIONALITIES = ("KWT", "GCC", "ARB", "ASI", "AFR", "OTH")
+# The most one request may ask for, whatever the establishment (a typing slip of a zero too many).
+MAX_WORKERS_ASKED = 5000
+
+
+def norm_for(establishment):
+    """The norm of the establishment's division, else of its section, else None (a norm of 1)."""
+    norms = {norm.isic_division: norm for norm in ActivityNorm.objects.filter(activity_id=establishment.activity_id)}
+    return norms.get(establishment.isic_division) or norms.get("")
+
+
+def estimate(establishment, nationality, workers):
+    """What a request for `workers` of `nationality` (a code: KWT or a non-Kuwaiti group) is likely to get, as a
+    dict of plain values (it is kept with the request as the employer saw it):
+
+    - need: the estimated real need, the licensed capacity times the activity's norm (rounded up);
+    - room: the need less the workers it employs now (never below 0);
+    - quota_room: for non-Kuwaiti workers under a quota, how many it may add and still meet the quota
+      (k / (w + n) ≥ r, so n ≤ k / r − w); None where the quota sets no limit (Kuwaitis, no quota);
+    - likely: the smallest of what was asked, the room and the quota room;
+    - flags: `over_estimate` (asked for more than the room), `quota_shortfall` (more than the quota room),
+      `over_capacity` (it employs more than its licence allows already)."""
+    now = standing(establishment)
+    norm = norm_for(establishment)
+    per_unit = norm.workers_per_unit if norm is not None else Decimal(1)
+    need = math.ceil(establishment.licensed_capacity * per_unit)
+    room = max(0, need - now.workers)
+    quota_room = None
+    if nationality != "KWT" and now.quota is not None and now.quota.required_percent > 0:
+        required = now.quota.required_percent / 100
+        quota_room = max(0, math.floor(Decimal(now.kuwaitis) / required - now.workers)) if required < 1 else 0
+    likely = min(workers, room, workers if quota_room is None else quota_room)
+    flags = []
+    if workers > room:
+        flags.append("over_estimate")
+    if quota_room is not None and workers > quota_room:
+        flags.append("quota_shortfall")
+    if now.over_capacity:
+        flags.append("over_capacity")
+    return {
+        "licensed_capacity": establishment.licensed_capacity,
+        "norm": str(per_unit),
+        "norm_name_ar": norm.name_ar if norm else "",
+        "norm_name_en": norm.name_en if norm else "",
+        "need": need,
+        "workers": now.workers,
+        "kuwaitis": now.kuwaitis,
+        "room": room,
+        "nationality": nationality,
+        "quota_percent": str(now.quota.required_percent) if now.quota is not None else None,
+        "quota_room": quota_room,
+        "kuwaitis_needed": now.kuwaitis_needed,
+        "requested": workers,
+        "likely": likely,
+        "flags": flags,
+    }
+
+
+def explain(numbers):
+    """Why: the estimate's reasoning as sentences in the active language (for the employer and for staff)."""
+    norm_name = numbers["norm_name_ar"] if arabic() else numbers["norm_name_en"]
+    lines = [
+        (
+            _(
+                "The licence allows %(capacity)d workers; the norm for %(activity)s is %(norm)s workers per unit "
+                "of licensed capacity, so the establishment's estimated real need is %(need)d workers."
+            )
+            if norm_name
+            else _(
+                "The licence allows %(capacity)d workers and no norm is set for the activity, so the "
+                "establishment's estimated real need is its licensed capacity, %(need)d workers."
+            )
+        )
+        % {
+            "capacity": numbers["licensed_capacity"],
+            "activity": norm_name,
+            "norm": numbers["norm"],
+            "need": numbers["need"],
+        },
+        _("It employs %(workers)d workers now, so it may add at most %(room)d.")
+        % {"workers": numbers["workers"], "room": numbers["room"]},
+    ]
+    if numbers["nationality"] == "KWT":
+        lines.append(_("Kuwaiti workers count towards the national-labour quota: the quota sets no limit."))
+    elif numbers["quota_room"] is not None:
+        lines.append(
+            _(
+                "To keep its share of Kuwaitis at the required %(percent)s %%, it may add at most %(quota_room)d "
+                "non-Kuwaiti workers."
+            )
+            % {"percent": numbers["quota_percent"], "quota_room": numbers["quota_room"]}
+        )
+    lines.append(
+        _("Likely to be approved: %(likely)d of the %(requested)d workers asked for.")
+        % {"likely": numbers["likely"], "requested": numbers["requested"]}
+    )
+    return lines
+
+
+def flag_messages(numbers):
+    """The estimate's flags as warnings in the active language."""
+    messages = {
+        "over_estimate": _(
+            "Over-estimate: you asked for more workers than the establishment's estimated real need leaves room for."
+        ),
+        "quota_shortfall": _(
+            "Quota shortfall: these workers would take the establishment below its national-labour quota; it "
+            "needs %(needed)d more Kuwaitis to meet the quota now."
+        )
+        % {"needed": numbers["kuwaitis_needed"]},
+        "over_capacity": _("The establishment already employs more workers than its licence allows."),
+    }
+    return [messages[flag] for flag in numbers["flags"] if flag in messages]
+
+
+def needs_requests_of(user):
+    """The requests `user` submitted, newest first."""
+    if user is None or not user.is_authenticated:
+        return NeedsRequest.objects.none()
+    return NeedsRequest.objects.filter(requester_id=user.pk).select_related(
+        "establishment", "nationality", "occupation"
+    )
+
+
+def needs_request_of(user, reference):
+    """The user's own request, or NotFound (another person's request is not theirs to see)."""
+    found = needs_requests_of(user).filter(reference=reference).first()
+    if found is None:
+        raise NeedsRequestNotFound()
+    return found
+
+
+def labour_authority_code():
+    """The authority that decides labour-needs requests and whose staff inspect (settings.LABOUR_AUTHORITY)."""
+    return getattr(settings, "LABOUR_AUTHORITY", "MSAL")
+
+
+def reviewed_authority_codes(user):
+    """The codes of the authorities whose labour-needs requests `user` reviews: a superuser all (None), other
+    staff those whose editors' group they are in (cms creates "<CODE> editors" per authority)."""
+    if user.is_superuser:
+        return None
+    suffix = editors_group_name("")
+    return [name[: -len(suffix)] for name in user.groups.filter(name__endswith=suffix).values_list("name", flat=True)]
+
+
+def may_review(user, request):
+    codes = reviewed_authority_codes(user)
+    return user.is_active and (codes is None or request.authority.code in codes)
+
+
+def needs_queue(user, state=None):
+    """The requests `user` reviews (their authorities'), the oldest waiting first."""
+    queue = NeedsRequest.objects.select_related("establishment", "authority", "nationality", "occupation").order_by(
+        "created_at", "pk"
+    )
+    codes = reviewed_authority_codes(user)
+    if codes is not None:
+        queue = queue.filter(authority__code__in=codes)
+    if state:
+        queue = queue.filter(state=state)
+    return queue
+
+
+def reviewable(user, reference):
+    """The request with this reference, if `user` reviews it; else NotFound."""
+    found = needs_queue(user).filter(reference=reference).first()
+    if found is None:
+        raise NeedsRequestNotFound()
+    return found

@@ -6,12 +6,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.log_actions import log
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, Unavailable
+from core.events import emit
+from identity.models import Action
+from identity.policy import require
+from identity.receipts import issue_receipt, pseudonymous_subject
 
 from . import codes as cl
+from . import selectors
+from .errors import AlreadyDecided, NeedsImplausible, NotReviewer
 from .formats import check_file
-from .models import Code, Dataset, IndicatorImport, Observation
+from .models import Code, Dataset, IndicatorImport, NeedsRequest, Observation
 
 CELL_FIELDS = ("measure_id", "period", *(f"{dimension.lower()}_id" for dimension in cl.BREAKDOWNS))
 UNIQUE_FIELDS = ["measure", "period", *(dimension.lower() for dimension in cl.BREAKDOWNS)]
@@ -252,3 +259,153 @@ def load_demo_establishments():
             establishment=establishment, civil_id_hash=civil_hash, defaults={"name": demo.SIGNATORY_NAME}
         )
     return created
+
+
+# --- Labour-needs requests ---------------------------------------------------------------------------
+
+DECISIONS = {
+    "approve": "approved",
+    "approve_part": "partly_approved",
+    "reject": "rejected",
+}
+
+
+def _needs_authority():
+    """The authority that decides labour-needs requests (settings.LABOUR_AUTHORITY, by default MSAL)."""
+    from cms.models import Authority
+
+    code = selectors.labour_authority_code()
+    authority = Authority.objects.filter(code=code).order_by("locale__language_code").first()
+    if authority is None:
+        raise Unavailable(_("Labour-needs requests cannot be received yet: the authority is not set up."))
+    return authority
+
+
+def _request_code(code_ids, dimension, value, field, allowed=None):
+    code_id = code_ids[dimension].get(value) if value and value != cl.TOTAL else None
+    if code_id is None or (allowed is not None and value not in allowed):
+        raise InvalidInput(_("“%(code)s” is not a code you can choose here.") % {"code": value}, field=field)
+    return code_id
+
+
+def check_needs_request(user, licence_number, *, nationality, occupation, workers):
+    """Everything a request is checked for before the employer sees the estimate or submits: the assurance
+    level (L2, identity.policy), that the user is a signatory of the establishment (403), the codes, the count,
+    and that the count is plausible at all. Returns (establishment, nationality id, occupation id, estimate)."""
+    require(user, Action.LABOUR_NEEDS_REQUEST)
+    establishment = selectors.establishment_for(user, licence_number)
+    code_ids = code_index()
+    nationality_id = _request_code(
+        code_ids, cl.NATIONALITY, nationality, "nationality", allowed=selectors.REQUEST_NATIONALITIES
+    )
+    occupation_id = _request_code(code_ids, cl.OCCUPATION, occupation, "occupation")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InvalidInput(_("Ask for a whole number of workers, at least 1."), field="workers")
+    numbers = selectors.estimate(establishment, nationality, workers)
+    if workers > numbers["need"] or workers > selectors.MAX_WORKERS_ASKED:
+        raise NeedsImplausible(
+            _(
+                "You asked for %(workers)d workers, more than this establishment could need in all: with a "
+                "licensed capacity of %(capacity)d, its estimated real need is %(need)d workers (it employs "
+                "%(employed)d). Ask for at most %(room)d, or have the licence amended first."
+            )
+            % {
+                "workers": workers,
+                "capacity": numbers["licensed_capacity"],
+                "need": numbers["need"],
+                "employed": numbers["workers"],
+                "room": numbers["room"],
+            },
+            field="workers",
+        )
+    return establishment, nationality_id, occupation_id, numbers
+
+
+def submit_needs_request(user, licence_number, *, nationality, occupation, workers, justification=""):
+    """An authorised signatory's request for workers, kept with the estimate they were shown. Audited."""
+    justification = (justification or "").strip()
+    if len(justification) > 2000:
+        raise InvalidInput(_("Write at most 2,000 characters."), field="justification")
+    establishment, nationality_id, occupation_id, numbers = check_needs_request(
+        user, licence_number, nationality=nationality, occupation=occupation, workers=workers
+    )
+    with transaction.atomic():
+        request = NeedsRequest.objects.create(
+            establishment=establishment,
+            authority=_needs_authority(),
+            requester=user,
+            nationality_id=nationality_id,
+            occupation_id=occupation_id,
+            workers_requested=workers,
+            justification=justification,
+            estimate=numbers,
+            workers_likely=numbers["likely"],
+            flags=numbers["flags"],
+        )
+        log(request, "labour.needs_request.submitted", user=user, data={"workers": workers, "flags": numbers["flags"]})
+    return request
+
+
+def decide_needs_request(staff, request, *, decision, workers_approved=None, reason_ar="", reason_en=""):
+    """Staff approve, approve part of, or reject a request, with the reasons in Arabic and English (required
+    unless everything asked for is approved). The employer gets a signed receipt of the decision and is
+    notified (labour.notifications). Audited in Wagtail's log."""
+    if decision not in DECISIONS:
+        raise InvalidInput(_("Choose approve, approve part or reject."), field="decision")
+    reason_ar, reason_en = (reason_ar or "").strip(), (reason_en or "").strip()
+    with transaction.atomic():
+        request = (
+            NeedsRequest.objects.select_for_update().select_related("authority", "establishment").get(pk=request.pk)
+        )
+        if not selectors.may_review(staff, request):
+            raise NotReviewer()
+        if request.is_decided:
+            raise AlreadyDecided()
+        if decision == "approve":
+            approved = request.workers_requested
+        elif decision == "reject":
+            approved = 0
+        else:
+            if (
+                isinstance(workers_approved, bool)
+                or not isinstance(workers_approved, int)
+                or not 1 <= workers_approved < request.workers_requested
+            ):
+                raise InvalidInput(
+                    _("Approving part means approving from 1 to %(most)d workers.")
+                    % {"most": request.workers_requested - 1},
+                    field="workers_approved",
+                )
+            approved = workers_approved
+        if decision != "approve":
+            for field, text in (("reason_ar", reason_ar), ("reason_en", reason_en)):
+                if not text:
+                    raise InvalidInput(_("Give the reason in Arabic and in English."), field=field)
+        for field, text in (("reason_ar", reason_ar), ("reason_en", reason_en)):
+            if len(text) > 2000:
+                raise InvalidInput(_("Write at most 2,000 characters."), field=field)
+        request.state = DECISIONS[decision]
+        request.workers_approved = approved
+        request.reason_ar, request.reason_en = reason_ar, reason_en
+        request.decided_by = staff
+        request.decided_at = timezone.now()
+        if request.requester_id:
+            request.receipt = issue_receipt(
+                "request.decided",
+                pseudonymous_subject(request.requester_id, f"labour-needs:{request.reference}"),
+                request.reference,
+                service="labour.needs_request",
+                decision=request.state,
+                establishment=request.establishment.licence_number,
+                workers_requested=request.workers_requested,
+                workers_approved=approved,
+            )
+        request.save()
+        log(
+            request,
+            f"labour.needs_request.{request.state}",
+            user=staff,
+            data={"workers_requested": request.workers_requested, "workers_approved": approved},
+        )
+        emit("labour.needs_request.decided", request_id=request.pk, reference=request.reference)
+    return request

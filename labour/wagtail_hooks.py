@@ -4,25 +4,38 @@ establishments (read only: they come from the register), and the policy tables s
 quotas per activity and the quota bands."""
 
 from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views.generic import InspectView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from core.errors import InvalidInput
 from identity.national_id import civil_id_hash
 
-from . import selectors
+from . import selectors, services
+from .forms import DecisionForm
 from .models import (
+    ActivityNorm,
     Code,
     Dataset,
     Establishment,
     EstablishmentSignatory,
     IndicatorImport,
     NationalLabourQuota,
+    NeedsRequest,
     QuotaBand,
 )
+
+MENU_HOOK = "register_labour_menu_item"
 
 
 class DatasetViewSet(SnippetViewSet):
@@ -172,6 +185,15 @@ class QuotaBandViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+class ActivityNormViewSet(SnippetViewSet):
+    model = ActivityNorm
+    icon = "resubmit"
+    menu_label = _("Labour norms")
+    url_prefix = "labour/norms"
+    list_display = ["name_ar", "name_en", "activity", "isic_division", "workers_per_unit"]
+    copy_view_enabled = False
+
+
 class LabourViewSetGroup(SnippetViewSetGroup):
     items = (
         DatasetViewSet,
@@ -181,10 +203,124 @@ class LabourViewSetGroup(SnippetViewSetGroup):
         SignatoryViewSet,
         NationalLabourQuotaViewSet,
         QuotaBandViewSet,
+        ActivityNormViewSet,
     )
     menu_icon = "table"
     menu_label = _("Labour market")
     menu_name = "labour"
+    submenu_hook = MENU_HOOK
 
 
 register_snippet(LabourViewSetGroup)
+
+
+# --- Labour-needs requests: the staff queue and the decision ---------------------------------------------
+
+
+class NeedsQueueView(WagtailAdminTemplateMixin, TemplateView):
+    """The requests of the authorities the staff member reviews (labour.selectors.needs_queue), the oldest
+    waiting first; filter by state."""
+
+    template_name = "labour/admin/needs_queue.html"
+    page_title = _("Labour-needs requests")
+    header_icon = "clipboard-list"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        state = self.request.GET.get("state", NeedsRequest.State.SUBMITTED)
+        if state not in NeedsRequest.State.values and state != "all":
+            state = NeedsRequest.State.SUBMITTED
+        context.update(
+            needs_requests=selectors.needs_queue(self.request.user, None if state == "all" else state)[:500],
+            state=state,
+            states=[("all", _("All")), *NeedsRequest.State.choices],
+        )
+        return context
+
+
+class NeedsReviewView(WagtailAdminTemplateMixin, TemplateView):
+    """One request: the establishment's standing, the estimate the employer saw, and the decision form."""
+
+    template_name = "labour/admin/needs_review.html"
+    page_title = _("Labour-needs request")
+    header_icon = "clipboard-list"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("labour_needs_queue"), "label": _("Labour-needs requests")},
+            {"url": "", "label": self.kwargs["reference"]},
+        ]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.needs_request = selectors.reviewable(request.user, kwargs["reference"])
+        self.form = DecisionForm(request.POST or None)
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.form.is_valid():
+            data = self.form.cleaned_data
+            try:
+                services.decide_needs_request(
+                    request.user,
+                    self.needs_request,
+                    decision=data["decision"],
+                    workers_approved=data["workers_approved"],
+                    reason_ar=data["reason_ar"],
+                    reason_en=data["reason_en"],
+                )
+            except InvalidInput as refusal:
+                self.form.add_error(refusal.field if refusal.field in self.form.fields else None, refusal.message)
+            else:
+                messages.success(request, _("The decision was recorded and the employer notified."))
+                return redirect("labour_needs_queue")
+        return self.get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        found = self.needs_request
+        context.update(
+            needs_request=found,
+            establishment=found.establishment,
+            standing=selectors.standing(found.establishment),
+            estimate=found.estimate,
+            reasons=selectors.explain(found.estimate),
+            warnings=selectors.flag_messages(found.estimate),
+            form=self.form,
+        )
+        return context
+
+
+@hooks.register("register_admin_urls")
+def register_needs_urls():
+    return [
+        path("labour/needs/", NeedsQueueView.as_view(), name="labour_needs_queue"),
+        path("labour/needs/<str:reference>/", NeedsReviewView.as_view(), name="labour_needs_review"),
+    ]
+
+
+@hooks.register(MENU_HOOK)
+def register_needs_menu_item():
+    return MenuItem(_("Labour-needs requests"), reverse("labour_needs_queue"), icon_name="clipboard-list", order=0)
+
+
+@hooks.register("register_log_actions")
+def register_needs_log_actions(actions):
+    """Every step of a request is in Wagtail's log (Reports → Site history), with who did it."""
+    actions.register_action(
+        "labour.needs_request.submitted", _("Submit labour-needs request"), _("Labour-needs request submitted")
+    )
+    actions.register_action(
+        "labour.needs_request.approved", _("Approve labour-needs request"), _("Labour-needs request approved")
+    )
+    actions.register_action(
+        "labour.needs_request.partly_approved",
+        _("Approve part of labour-needs request"),
+        _("Labour-needs request approved in part"),
+    )
+    actions.register_action(
+        "labour.needs_request.rejected", _("Reject labour-needs request"), _("Labour-needs request rejected")
+    )
