@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
 
 from notifications.models import Notification
 from participation.models import Petition
+from tests.labour.helpers import bank, signatory_of
 from tests.participation.conftest import make_citizen, make_petition
 
 from .conftest import session_token
@@ -215,6 +216,18 @@ def test_every_operation_answers_as_its_schema_says(journey, world):
     call("get", "/api/v1/labour/series/", 200, query={"measure": measure})
     call("get", "/api/v1/labour/series/", 400, query={"measure": "no-such-measure"})
     call("get", "/api/v1/labour/kuwaitisation/", 200)
+
+    # --- labour-needs requests (an establishment's authorised signatory) ---
+    employer = session_token(signatory_of(bank(84, 16, capacity=150)))
+    needs = {"establishment": "L-100", "nationality": "ASI", "occupation": "4", "workers": 10}
+    call("post", "/api/v1/labour/needs-requests/estimate/", 200, body=needs, token=employer)
+    call("post", "/api/v1/labour/needs-requests/estimate/", 403, body=needs, token=author)
+    call("post", "/api/v1/labour/needs-requests/", 400, body={**needs, "workers": 4000}, token=employer)
+    request = call("post", "/api/v1/labour/needs-requests/", 201, body=needs, token=employer)
+    call("get", "/api/v1/labour/needs-requests/", 200, token=employer)
+    reference = {"reference": request["reference"]}
+    call("get", "/api/v1/labour/needs-requests/{reference}/", 200, params=reference, token=employer)
+    call("get", "/api/v1/labour/needs-requests/{reference}/", 404, params=reference, token=author)
 
     # --- payments and bills (an authority's key) ---
     key = world["key"]
