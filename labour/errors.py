@@ -51,3 +51,10 @@ class AlreadyDecided(Conflict):
 
     def default_message(self):
         return _("This request has been decided already.")
+
+
+class NotInspector(Forbidden):
+    code = "labour_not_inspector"
+
+    def default_message(self):
+        return _("Only the labour authority's staff see the marginal-labour signals.")

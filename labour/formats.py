@@ -144,21 +144,47 @@ def check_file(data, code_ids, *, today=None, progress=None):
     row_reader = reader_class(header, code_ids, checked, today)
     if not row_reader.usable:
         return checked
+    for line, row in data_lines(reader, len(header), checked, progress):
+        row_reader.read(line, row)
+    return checked
+
+
+def data_lines(reader, width, checked, progress=None):
+    """(line number, fields) of each line after the header that is not empty and has `width` fields; a line with
+    too few or too many is reported to `checked`. Every line counts in `checked.rows`."""
     for line, row in enumerate(reader, start=2):
         if progress:
             progress()
         if not any(row):  # an empty line, or one of empty fields as spreadsheets leave at the end
             continue
         checked.rows += 1
-        if len(row) != len(header):
+        if len(row) != width:
             checked.add(
                 line,
                 "",
-                _("%(found)d fields where the header has %(expected)d") % {"found": len(row), "expected": len(header)},
+                _("%(found)d fields where the header has %(expected)d") % {"found": len(row), "expected": width},
             )
             continue
-        row_reader.read(line, row)
-    return checked
+        yield line, row
+
+
+def open_columns(data, columns, file_format, progress=None):
+    """A file of named columns: (Checked, {column: position}, its lines as `data_lines` gives them). The
+    positions are None, and the problems in Checked, when the file is not UTF-8 or a column is missing."""
+    checked = Checked(file_format, 0, {}, [])
+    text, problem = decode(data)
+    if problem:
+        checked.add(problem.line, problem.column, problem.message)
+        return checked, None, None
+    reader = csv.reader(text.splitlines())
+    header = [name.strip() for name in next(reader, [])]
+    for name in columns:
+        if name not in header:
+            checked.add(1, name, _("the column is missing"))
+    if checked.problem_count:
+        return checked, None, None
+    at = {name: header.index(name) for name in columns}
+    return checked, at, data_lines(reader, len(header), checked, progress)
 
 
 class _RowReader:

@@ -58,3 +58,25 @@ class DecisionForm(DescribedErrorsMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr", "lang": "en"}),
     )
+
+
+class SignalFilterForm(forms.Form):
+    """The inspectors' report's filters (GET)."""
+
+    kind = forms.ChoiceField(label=_("Signal"), required=False)
+    governorate = forms.ChoiceField(label=_("Governorate"), required=False)
+    activity = forms.ChoiceField(label=_("Economic activity"), required=False)
+    months = forms.IntegerField(
+        label=_("Months without salary (and of absences)"),
+        min_value=1,
+        max_value=selectors.MAX_SIGNAL_MONTHS,
+        initial=3,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        self.fields["kind"].choices = everything + list(selectors.signal_labels().items())
+        self.fields["governorate"].choices = everything + _choices(cl.GOVERNORATE)
+        self.fields["activity"].choices = everything + _choices(cl.ACTIVITY)

@@ -423,3 +423,56 @@ class NeedsRequest(models.Model):
     @property
     def is_decided(self):
         return self.state != self.State.SUBMITTED
+
+
+# --- Wage protection and marginal-labour signals ------------------------------------------------------------
+
+
+class WageImport(models.Model):
+    """One accepted run of `import_wages`: what it read and what it changed."""
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    rows = models.PositiveIntegerField(_("rows"))
+    created = models.PositiveIntegerField(_("records created"))
+    updated = models.PositiveIntegerField(_("records updated"))
+    unchanged = models.PositiveIntegerField(_("records unchanged"))
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wage-protection import")
+        verbose_name_plural = _("wage-protection imports")
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return self.file_name
+
+
+class WageRecord(models.Model):
+    """What the wage protection system (نظام حماية الأجور) says of one worker of an establishment in one month: the
+    salary transferred (fils; 0 when nothing was) and whether the worker was reported absent. The worker is known
+    only by the keyed hash of their civil ID."""
+
+    establishment = models.ForeignKey(
+        Establishment, verbose_name=_("establishment"), on_delete=models.CASCADE, related_name="wage_records"
+    )
+    worker_hash = models.CharField(_("worker (civil ID, keyed hash)"), max_length=64)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    salary_fils = models.BigIntegerField(_("salary transferred (fils)"))
+    absence_reported = models.BooleanField(_("reported absent"), default=False)
+    wage_import = models.ForeignKey(
+        WageImport, verbose_name=_("import"), on_delete=models.PROTECT, related_name="records"
+    )
+
+    class Meta:
+        verbose_name = _("wage-protection record")
+        verbose_name_plural = _("wage-protection records")
+        ordering = ["establishment", "-month", "worker_hash"]
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "worker_hash", "month"], name="labour_wage_one_per_month"),
+            models.CheckConstraint(condition=models.Q(salary_fils__gte=0), name="labour_wage_not_negative"),
+        ]
+        indexes = [models.Index(fields=["establishment", "month"], name="labour_wage_by_month")]
+
+    def __str__(self):
+        return f"{self.establishment_id} {self.worker_hash[:12]} {self.month:%Y-%m}"

@@ -8,13 +8,12 @@ nationality: KWT or a non-Kuwaiti group; occupation: ISCO-08 major group). Nothi
 `labour.services.import_establishments` does, all of the file or none of it.
 """
 
-import csv
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from . import codes as cl
-from .formats import Checked, decode
+from .formats import open_columns
 
 COLUMNS = (
     "licence_number",
@@ -87,31 +86,11 @@ def _read_line(line, value, code_ids, checked):
 
 def check_register(data, code_ids):
     """{licence number: RegisterEntry} and a `Checked` carrying the problems (line and column)."""
-    text, problem = decode(data)
-    checked = Checked("register", 0, {}, [])
-    if problem:
-        checked.add(problem.line, problem.column, problem.message)
+    checked, at, lines = open_columns(data, COLUMNS, "register")
+    if at is None:
         return {}, checked
-    reader = csv.reader(text.splitlines())
-    header = [name.strip() for name in next(reader, [])]
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        for name in missing:
-            checked.add(1, name, _("the column is missing"))
-        return {}, checked
-    at = {name: header.index(name) for name in COLUMNS}
     entries = {}
-    for line, row in enumerate(reader, start=2):
-        if not any(value.strip() for value in row):
-            continue
-        checked.rows += 1
-        if len(row) != len(header):
-            checked.add(
-                line,
-                "",
-                _("%(found)d fields where the header has %(expected)d") % {"found": len(row), "expected": len(header)},
-            )
-            continue
+    for line, row in lines:
         value = {name: row[index].strip() for name, index in at.items()}
         read = _read_line(line, value, code_ids, checked)
         if read is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from cms.services import editors_group_name
@@ -32,6 +32,7 @@ from .models import (
     Observation,
     QuotaBand,
     SizeBand,
+    WageRecord,
     arabic,
     period_start,
 )
@@ -510,3 +511,159 @@ def reviewable(user, reference):
     if found is None:
         raise NeedsRequestNotFound()
     return found
+
+
+# --- Marginal-labour signals ---------------------------------------------------------------------------
+
+SIGNAL_KINDS = ("over_capacity", "over_need", "unpaid", "absent")
+MAX_SIGNAL_MONTHS = 24
+
+
+@dataclass
+class Signal:
+    """One reason to look at an establishment: `kind` (SIGNAL_KINDS), the workers it concerns, and the figures
+    behind it."""
+
+    establishment: object
+    kind: str
+    workers: int
+    figures: dict
+
+    @property
+    def label(self):
+        return signal_labels()[self.kind]
+
+    @property
+    def detail(self):
+        return signal_details()[self.kind] % self.figures
+
+
+def signal_labels():
+    return {
+        "over_capacity": _("More workers than the licence allows"),
+        "over_need": _("More workers than the estimated real need"),
+        "unpaid": _("Workers with no salary transfer"),
+        "absent": _("Workers reported absent"),
+    }
+
+
+def signal_details():
+    return {
+        "over_capacity": _("%(employed)d workers for a licensed capacity of %(capacity)d: %(excess)d too many."),
+        "over_need": _("%(employed)d workers for an estimated real need of %(need)d: %(excess)d too many."),
+        "unpaid": _("%(count)d workers had no salary transferred from %(since)s to %(until)s."),
+        "absent": _("%(count)d workers were reported absent from %(since)s to %(until)s."),
+    }
+
+
+def _months_back(month, count):
+    """The first day of the month `count` months before `month`."""
+    index = month.year * 12 + month.month - 1 - count
+    return month.replace(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def wage_window(months):
+    """(first month, last month) of the last `months` months of wage data (the latest month any file gave), or
+    None when no wage data is held."""
+    latest = WageRecord.objects.aggregate(latest=Max("month"))["latest"]
+    if latest is None:
+        return None
+    return _months_back(latest, months - 1), latest
+
+
+def _unpaid_workers(establishments, window):
+    """{establishment id: [worker hash, …]}: workers in the wage data through the window's last month, employed
+    since its first month at least, with no salary transferred in the whole window."""
+    since, until = window
+    rows = (
+        WageRecord.objects.filter(establishment__in=establishments)
+        .values("establishment_id", "worker_hash")
+        .annotate(first=Min("month"), last=Max("month"), last_paid=Max("month", filter=Q(salary_fils__gt=0)))
+        .filter(first__lte=since, last=until)
+    )
+    found = {}
+    for row in rows:
+        if row["last_paid"] is None or row["last_paid"] < since:
+            found.setdefault(row["establishment_id"], []).append(row["worker_hash"])
+    return found
+
+
+def _absent_workers(establishments, window):
+    since, until = window
+    rows = (
+        WageRecord.objects.filter(
+            establishment__in=establishments, absence_reported=True, month__gte=since, month__lte=until
+        )
+        .values_list("establishment_id", "worker_hash")
+        .distinct()
+    )
+    found = {}
+    for establishment_id, worker in rows:
+        found.setdefault(establishment_id, []).append(worker)
+    return found
+
+
+def marginal_signals(*, months=3, kinds=SIGNAL_KINDS, governorate=None, activity=None):
+    """Every signal of marginal labour, the most workers concerned first: establishments employing more workers
+    than their licence allows or than their estimated real need (the labour-needs norm), and those whose workers
+    had no salary transferred for `months` months or were reported absent in them (the wage-protection data)."""
+    establishments = Establishment.objects.select_related("activity", "governorate").annotate(
+        employed=Sum("workforce__workers")
+    )
+    if governorate:
+        establishments = establishments.filter(governorate__code=governorate)
+    if activity:
+        establishments = establishments.filter(activity__code=activity)
+    establishments = list(establishments)
+    norms = {(norm.activity_id, norm.isic_division): norm.workers_per_unit for norm in ActivityNorm.objects.all()}
+    window = wage_window(months) if {"unpaid", "absent"} & set(kinds) else None
+    unpaid = _unpaid_workers(establishments, window) if window and "unpaid" in kinds else {}
+    absent = _absent_workers(establishments, window) if window and "absent" in kinds else {}
+    period = {"since": f"{window[0]:%Y-%m}", "until": f"{window[1]:%Y-%m}"} if window else {}
+    signals = []
+    for establishment in establishments:
+        employed = establishment.employed or 0
+        capacity = establishment.licensed_capacity
+        per_unit = norms.get((establishment.activity_id, establishment.isic_division)) or norms.get(
+            (establishment.activity_id, ""), Decimal(1)
+        )
+        need = math.ceil(capacity * per_unit)
+        if "over_capacity" in kinds and employed > capacity:
+            figures = {"employed": employed, "capacity": capacity, "excess": employed - capacity}
+            signals.append(Signal(establishment, "over_capacity", employed - capacity, figures))
+        if "over_need" in kinds and need < capacity and employed > need:
+            figures = {"employed": employed, "need": need, "excess": employed - need}
+            signals.append(Signal(establishment, "over_need", employed - need, figures))
+        for kind, found in (("unpaid", unpaid), ("absent", absent)):
+            workers = found.get(establishment.pk)
+            if workers:
+                signals.append(Signal(establishment, kind, len(workers), {"count": len(workers), **period}))
+    signals.sort(key=lambda signal: (-signal.workers, signal.establishment.licence_number, signal.kind))
+    return signals
+
+
+def signal_evidence(establishment, kind, months):
+    """The wage records behind an `unpaid` or `absent` signal: {worker hash: [WageRecord, …]} over the window."""
+    window = wage_window(months)
+    if window is None:
+        return {}
+    found = (_unpaid_workers if kind == "unpaid" else _absent_workers)([establishment], window)
+    workers = found.get(establishment.pk, [])
+    records = (
+        WageRecord.objects.filter(
+            establishment=establishment, worker_hash__in=workers, month__gte=window[0], month__lte=window[1]
+        )
+        .select_related("wage_import")
+        .order_by("worker_hash", "month")
+    )
+    evidence = {worker: [] for worker in sorted(workers)}
+    for record in records:
+        evidence[record.worker_hash].append(record)
+    return evidence
+
+
+def may_inspect(user):
+    """Labour inspectors: the staff of the labour authority (settings.LABOUR_AUTHORITY, its editors' group), and
+    superusers."""
+    codes = reviewed_authority_codes(user)
+    return user.is_active and (codes is None or labour_authority_code() in codes)

@@ -409,3 +409,66 @@ def decide_needs_request(staff, request, *, decision, workers_approved=None, rea
         )
         emit("labour.needs_request.decided", request_id=request.pk, reference=request.reference)
     return request
+
+
+# --- Wage protection ---------------------------------------------------------------------------------
+
+
+class WagesRefused(IndicatorFileRefused):
+    code = "labour_wages_refused"
+
+
+def import_wages(data, *, file_name, today=None, progress=None):
+    """Import a wage-protection file (labour.wages): all of it or, at the first bad line, none of it. A record
+    held already (establishment, worker, month) is updated when its figures changed, so importing the same file
+    again changes nothing. Returns the `WageImport` record."""
+    from .models import Establishment, WageImport, WageRecord
+    from .wages import check_wages
+
+    establishment_ids = dict(Establishment.objects.values_list("licence_number", "pk"))
+    records, checked = check_wages(data, establishment_ids, today=today or timezone.localdate(), progress=progress)
+    if checked.problem_count:
+        raise WagesRefused(checked)
+    if not records:
+        raise InvalidInput(_("The file holds no wage records."), code="labour_file_empty")
+    with transaction.atomic():
+        held = {
+            (row.establishment_id, row.worker_hash, row.month): row
+            for row in WageRecord.objects.filter(
+                establishment_id__in={key[0] for key in records}, month__in={key[2] for key in records}
+            )
+        }
+        created, changed = [], []
+        for key, (salary, absent, _line) in records.items():
+            row = held.get(key)
+            if row is None:
+                created.append((key, salary, absent))
+            elif (row.salary_fils, row.absence_reported) != (salary, absent):
+                row.salary_fils, row.absence_reported = salary, absent
+                changed.append(row)
+        record = WageImport.objects.create(
+            file_name=file_name[:255],
+            sha256=hashlib.sha256(data).hexdigest(),
+            rows=checked.rows,
+            created=len(created),
+            updated=len(changed),
+            unchanged=len(records) - len(created) - len(changed),
+        )
+        WageRecord.objects.bulk_create(
+            [
+                WageRecord(
+                    establishment_id=establishment,
+                    worker_hash=worker,
+                    month=month,
+                    salary_fils=salary,
+                    absence_reported=absent,
+                    wage_import=record,
+                )
+                for (establishment, worker, month), salary, absent in created
+            ],
+            batch_size=BATCH,
+        )
+        for row in changed:
+            row.wage_import = record
+        WageRecord.objects.bulk_update(changed, ["salary_fils", "absence_reported", "wage_import"], batch_size=BATCH)
+    return record

@@ -19,10 +19,12 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from core.errors import InvalidInput
+from core.exports import csv_response, xlsx_response
 from identity.national_id import civil_id_hash
 
 from . import selectors, services
-from .forms import DecisionForm
+from .errors import EstablishmentNotFound, NotInspector
+from .forms import DecisionForm, SignalFilterForm
 from .models import (
     ActivityNorm,
     Code,
@@ -33,6 +35,8 @@ from .models import (
     NationalLabourQuota,
     NeedsRequest,
     QuotaBand,
+    WageImport,
+    arabic,
 )
 
 MENU_HOOK = "register_labour_menu_item"
@@ -194,6 +198,18 @@ class ActivityNormViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+class WageImportViewSet(SnippetViewSet):
+    model = WageImport
+    icon = "download"
+    menu_label = _("Wage-protection imports")
+    url_prefix = "labour/wage-imports"
+    list_display = ["imported_at", "file_name", "rows", "created", "updated", "unchanged"]
+    ordering = ["-imported_at"]
+    edit_handler = ObjectList([])
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
 class LabourViewSetGroup(SnippetViewSetGroup):
     items = (
         DatasetViewSet,
@@ -204,6 +220,7 @@ class LabourViewSetGroup(SnippetViewSetGroup):
         NationalLabourQuotaViewSet,
         QuotaBandViewSet,
         ActivityNormViewSet,
+        WageImportViewSet,
     )
     menu_icon = "table"
     menu_label = _("Labour market")
@@ -324,3 +341,148 @@ def register_needs_log_actions(actions):
     actions.register_action(
         "labour.needs_request.rejected", _("Reject labour-needs request"), _("Labour-needs request rejected")
     )
+
+
+# --- Marginal-labour signals: the inspectors' report ------------------------------------------------------
+
+
+class InspectorMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not selectors.may_inspect(request.user):
+            raise NotInspector()
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SignalsView(InspectorMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Establishments showing signs of marginal labour, the most workers concerned first; filterable, exported
+    as CSV or XLSX through core.exports; each signal links to its evidence."""
+
+    template_name = "labour/admin/signals.html"
+    page_title = _("Marginal-labour signals")
+    header_icon = "warning"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def filters(self):
+        form = SignalFilterForm(self.request.GET or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        return form, {
+            "months": data.get("months") or 3,
+            "kinds": [data["kind"]] if data.get("kind") else selectors.SIGNAL_KINDS,
+            "governorate": data.get("governorate") or None,
+            "activity": data.get("activity") or None,
+        }
+
+    def get(self, request, *args, **kwargs):
+        self.form, self.chosen = self.filters()
+        self.signals = selectors.marginal_signals(**self.chosen)
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
+            return self.export(export)
+        return super().get(request, *args, **kwargs)
+
+    def evidence_url(self, signal):
+        if signal.kind in ("over_capacity", "over_need"):
+            return reverse("wagtailsnippets_labour_establishment:inspect", args=[signal.establishment.pk])
+        url = reverse("labour_signal_evidence", args=[signal.establishment.licence_number, signal.kind])
+        return f"{url}?months={self.chosen['months']}"
+
+    def rows(self):
+        for rank, signal in enumerate(self.signals, start=1):
+            establishment = signal.establishment
+            yield [
+                rank,
+                establishment.licence_number,
+                str(establishment).removeprefix(f"{establishment.licence_number} "),
+                establishment.governorate.label,
+                establishment.activity.label,
+                str(signal.label),
+                signal.workers,
+                str(signal.detail),
+                self.request.build_absolute_uri(self.evidence_url(signal)),
+            ]
+
+    def export(self, file_format):
+        header = [
+            str(_("Rank")),
+            str(_("Licence number")),
+            str(_("Establishment")),
+            str(_("Governorate")),
+            str(_("Economic activity")),
+            str(_("Signal")),
+            str(_("Workers concerned")),
+            str(_("Detail")),
+            str(_("Evidence")),
+        ]
+        name = "marginal-labour-signals"
+        if file_format == "csv":
+            return csv_response(f"{name}.csv", header, self.rows())
+        return xlsx_response(
+            f"{name}.xlsx", header, self.rows(), right_to_left=arabic(), title=str(_("Marginal-labour signals"))
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        context.update(
+            form=self.form,
+            signals=[(signal, self.evidence_url(signal)) for signal in self.signals],
+            window=selectors.wage_window(self.chosen["months"]),
+            query=query.urlencode(),
+        )
+        return context
+
+
+class SignalEvidenceView(InspectorMixin, WagtailAdminTemplateMixin, TemplateView):
+    """The wage records behind an `unpaid` or `absent` signal: each worker (by the keyed hash of their civil ID)
+    and their months."""
+
+    template_name = "labour/admin/signal_evidence.html"
+    page_title = _("Evidence")
+    header_icon = "doc-full"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("labour_signals"), "label": _("Marginal-labour signals")},
+            {"url": "", "label": self.kwargs["licence_number"]},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        kind = self.kwargs["kind"]
+        if kind not in ("unpaid", "absent"):
+            raise EstablishmentNotFound()
+        establishment = Establishment.objects.filter(licence_number=self.kwargs["licence_number"]).first()
+        if establishment is None:
+            raise EstablishmentNotFound()
+        try:
+            months = min(max(int(self.request.GET.get("months", 3)), 1), selectors.MAX_SIGNAL_MONTHS)
+        except ValueError:
+            months = 3
+        context.update(
+            establishment=establishment,
+            kind_label=selectors.signal_labels()[kind],
+            evidence=selectors.signal_evidence(establishment, kind, months),
+            window=selectors.wage_window(months),
+        )
+        return context
+
+
+@hooks.register("register_admin_urls")
+def register_signal_urls():
+    return [
+        path("labour/signals/", SignalsView.as_view(), name="labour_signals"),
+        path(
+            "labour/signals/<str:licence_number>/<str:kind>/",
+            SignalEvidenceView.as_view(),
+            name="labour_signal_evidence",
+        ),
+    ]
+
+
+@hooks.register(MENU_HOOK)
+def register_signals_menu_item():
+    return MenuItem(_("Marginal-labour signals"), reverse("labour_signals"), icon_name="warning", order=1)

@@ -6,6 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
+from labour.management.files import read, refused
 from labour.services import RegisterRefused, import_establishments
 
 
@@ -24,18 +25,11 @@ class Command(BaseCommand):
     def handle(self, *args, file, language=None, **options):
         path = Path(file)
         with translation.override(language or settings.LANGUAGE_CODE):
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                raise CommandError(
-                    _("%(file)s: cannot read the file: %(reason)s") % {"file": path, "reason": error.strerror}
-                ) from error
+            data = read(path)
             try:
                 created, updated, lines = import_establishments(data)
             except RegisterRefused as refusal:
-                for problem in refusal.problems:
-                    self.stderr.write(f"{path.name}: {problem}")
-                raise CommandError(refusal.message, returncode=1) from None
+                raise refused(self, path, refusal) from None
             except InvalidInput as refusal:
                 raise CommandError(f"{path.name}: {refusal.message}", returncode=1) from None
             self.stdout.write(

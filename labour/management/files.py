@@ -1,0 +1,24 @@
+"""What the labour import commands share: reading the file, and reporting a refused one line by line."""
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+
+def read(path):
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CommandError(
+            _("%(file)s: cannot read the file: %(reason)s") % {"file": path, "reason": error.strerror}
+        ) from error
+
+
+def refused(command, path, refusal):
+    """The CommandError for a refused file, after writing each problem (line and column) to stderr."""
+    for problem in refusal.problems:
+        command.stderr.write(f"{path.name}: {problem}")
+    if refusal.problem_count > len(refusal.problems):
+        command.stderr.write(
+            _("… and %(count)d more problems.") % {"count": refusal.problem_count - len(refusal.problems)}
+        )
+    return CommandError(refusal.message, returncode=1)
