@@ -146,3 +146,31 @@ def participation_pages(language, petition):
             ("petition-comments-signed-in", reverse("participation:petition_detail", args=[petition.pk]), "L1"),
             ("notifications", reverse("notifications:inbox"), "notified"),
         ]
+
+
+def demo_employer():
+    """The demo's employer: whoever signs in with the demo civil ID 290010100001, the signatory of DEMO-100 and
+    DEMO-200 (load_labour_demo), with a labour-needs request submitted."""
+    from identity.models import NationalIdentity
+    from identity.national_id import civil_id_hash
+    from labour import demo, services
+
+    civil_hash = civil_id_hash(demo.SIGNATORY_CIVIL_ID)
+    linked = NationalIdentity.objects.filter(civil_id_hash=civil_hash).select_related("user").first()
+    employer = linked.user if linked else make_citizen("L2")
+    if linked is None:
+        NationalIdentity.objects.create(user=employer, civil_id_hash=civil_hash, full_name=demo.SIGNATORY_NAME)
+    request = services.submit_needs_request(employer, "DEMO-100", nationality="KWT", occupation="2", workers=5)
+    return employer, request
+
+
+def labour_pages(language, request):
+    """(name, path) of the employer's pages."""
+    with translation.override(language):
+        return [
+            ("labour-establishments", reverse("labour:my_establishments")),
+            ("labour-standing", reverse("labour:establishment", args=["DEMO-100"])),
+            ("labour-needs-new", reverse("labour:needs_new", args=["DEMO-100"])),
+            ("labour-needs-mine", reverse("labour:my_needs_requests")),
+            ("labour-needs-request", reverse("labour:needs_request", args=[request.reference])),
+        ]

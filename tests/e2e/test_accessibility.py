@@ -4,7 +4,15 @@ import pytest
 
 from tests.participation.conftest import make_citizen
 
-from .pages import commented_petition, demo_petition, notified_citizen, participation_pages, public_pages
+from .pages import (
+    commented_petition,
+    demo_employer,
+    demo_petition,
+    labour_pages,
+    notified_citizen,
+    participation_pages,
+    public_pages,
+)
 
 # Every rule axe-core runs by default (WCAG 2.0-2.2 A and AA, and its best practices), and the WCAG 2.2 target size.
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
@@ -163,3 +171,39 @@ def _serve(html, status):
         route.fulfill(status=status, body=html, content_type="text/html")
 
     return handle
+
+
+LABOUR_SHOWS = {
+    "labour-establishments": "main table a[href*='DEMO-100']",
+    "labour-standing": "main table.standing th[scope=row]",
+    "labour-needs-new": "form.needs-request-form select",
+    "labour-needs-mine": "main table a[href*='LNR-']",
+    "labour-needs-request": "main section.needs-estimate table",
+}
+
+
+@pytest.mark.parametrize("theme", ["default", "high-contrast"])
+def test_the_employers_labour_pages_have_no_axe_violation_in_either_language(open_page, theme):
+    """The demo employer's establishments, a standing with its bands, the labour-needs form before and after
+    checking the estimate (typed and submitted with the keyboard), their requests and one request's page."""
+    employer, request = demo_employer()
+    browser = open_page()
+    browser.sign_in(employer)
+    if theme == "high-contrast":
+        browser.high_contrast()
+    failures = []
+    for language, direction in (("ar", "rtl"), ("en", "ltr")):
+        for name, path in labour_pages(language, request):
+            response = browser.page.goto(path)
+            assert response.status == 200, (path, response.status)
+            html = browser.page.locator("html")
+            assert (html.get_attribute("lang"), html.get_attribute("dir")) == (language, direction), path
+            assert browser.page.locator(LABOUR_SHOWS[name]).count() >= 1, (name, path)
+            failures += [f"{theme} {language} {name}: {violation}" for violation in axe_violations(browser.page)]
+            if name == "labour-needs-new":
+                browser.page.locator("#id_workers").fill("3")
+                browser.page.locator("#id_workers").press("Enter")  # the form's first button: check the estimate
+                browser.page.wait_for_selector("section.needs-estimate")
+                failures += [f"{theme} {language} estimate: {v}" for v in axe_violations(browser.page)]
+                browser.screenshot(f"{theme}/{language}-labour-needs-estimate")
+    assert failures == [], "\n".join(failures)
