@@ -24,7 +24,7 @@ def _petitions(request, page):
     # The busiest page: the list (a count per candidate) is kept in the process for a few seconds, no longer than
     # the counts themselves may lag (core.cache.remembered).
     near = remembered(
-        "participation:home:near-threshold",
+        f"participation:home:near-threshold:{page.locale.language_code}",  # authorities named in the page's language
         lambda: selectors.petitions_near_threshold(HOME_PETITIONS),
         seconds=min(REMEMBER_SECONDS, selectors.count_lag_seconds()),
     )

@@ -48,23 +48,38 @@ class PetitionSearch(SearchSource):
         petition_id = event.payload.get("petition_id")
         return [petition_id] if petition_id is not None else []
 
+    # A petition is indexed in its own language, as `<id>`; one written only in Latin letters is also indexed for
+    # the Arabic search, as `<id>:ar` (a citizen searching in Arabic may type a Latin name or word).
+    ALSO_IN = "ar"
+
+    @staticmethod
+    def _pk(entry_id):
+        head = str(entry_id).split(":", 1)[0]
+        return int(head) if head.isdigit() and len(head) < 19 else None
+
+    def entry_ids(self, source_id):
+        return [str(source_id), f"{source_id}:{self.ALSO_IN}"]
+
     def _petitions(self, ids=None):
         petitions = Petition.objects.filter(state__in=PUBLIC_STATES)
         if ids is not None:
-            petitions = petitions.filter(pk__in=[int(pk) for pk in ids if str(pk).isdigit()])
+            petitions = petitions.filter(pk__in={pk for pk in map(self._pk, ids) if pk is not None})
         return petitions
 
     def records(self, ids=None):
         for petition in self._petitions(ids).select_related("authority").order_by("pk").iterator(chunk_size=200):
-            yield self.record(petition)
+            language = petition_language(petition)
+            yield self.record(petition, language)
+            if language != self.ALSO_IN:
+                yield self.record(petition, self.ALSO_IN, source_id=f"{petition.pk}:{self.ALSO_IN}")
 
-    def record(self, petition):
-        language = petition_language(petition)
+    def record(self, petition, language=None, source_id=None):
+        language = language or petition_language(petition)
         with translation.override(language):
             url = reverse("participation:petition_detail", args=[petition.pk])
         return SearchRecord(
             kind=self.kind,
-            source_id=str(petition.pk),
+            source_id=source_id or str(petition.pk),
             locale=language,
             title=petition.title,
             url=url,
@@ -76,10 +91,13 @@ class PetitionSearch(SearchSource):
         )
 
     def public_ids(self, ids):
-        return {str(pk) for pk in self._petitions(ids).values_list("pk", flat=True)}
+        public = set(self._petitions(ids).values_list("pk", flat=True))
+        return {str(entry) for entry in ids if self._pk(entry) in public}
 
     def count(self):
-        return self._petitions().count()
+        """Records, not petitions: a Latin-only petition is written twice."""
+        texts = self._petitions().values_list("title", "body")
+        return sum(1 + (not _ARABIC.search(f"{title} {body}")) for title, body in texts.iterator(chunk_size=2000))
 
 
 register(PetitionSearch())

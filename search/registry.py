@@ -84,6 +84,11 @@ class SearchSource:
         content hidden a moment ago is not shown while the index catches up."""
         raise NotImplementedError
 
+    def entry_ids(self, source_id) -> list[str]:
+        """The index entries one object may have: its own id, unless the source writes an object once per
+        language (then each copy's id, so that the copies are removed with it)."""
+        return [str(source_id)]
+
     def count(self) -> int | None:
         """How many objects `records()` goes through, for the progress bar of `search_reindex`."""
         return None

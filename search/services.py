@@ -17,7 +17,8 @@ def sync_entries(kind, source_ids):
     with transaction.atomic():
         records = [record for record in source.records(ids=source_ids) if record.kind == kind]
         indexed = engine.index(records)
-        gone = sorted(set(source_ids) - {str(record.source_id) for record in records})
+        entries = {entry for source_id in source_ids for entry in source.entry_ids(source_id)}
+        gone = sorted(entries - {str(record.source_id) for record in records})
         removed = engine.remove(kind, gone) if gone else 0
     return {"indexed": indexed, "removed": removed}
 

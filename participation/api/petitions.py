@@ -45,7 +45,7 @@ class ThresholdSerializer(serializers.Serializer):
 
 class PetitionSerializer(serializers.ModelSerializer):
     authority = serializers.CharField(source="authority.code", read_only=True)
-    authority_name = serializers.CharField(source="authority.name", read_only=True)
+    authority_name = serializers.CharField(read_only=True, help_text="The authority's name in the active language.")
     signature_count = serializers.SerializerMethodField(
         help_text="Valid signatures, counted at most PETITION_COUNT_LAG_SECONDS (5 s) ago."
     )

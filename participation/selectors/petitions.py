@@ -2,7 +2,11 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
+
+from cms.models import Authority
 
 from ..models import Governorate, Petition, PetitionSignature, PetitionSponsor
 from . import common
@@ -81,8 +85,17 @@ def threshold_reached_at(petition_id, threshold):
     return ordered[threshold - 1 : threshold].first()
 
 
+def with_authority_name(petitions):
+    """Each petition's authority as `authority_name`, named in the active language: one subquery for the
+    authority's translation, the petition's own row where that language has none."""
+    translated = Authority.objects.filter(
+        translation_key=OuterRef("authority__translation_key"), locale__language_code=get_language()
+    ).values("name")[:1]
+    return petitions.annotate(authority_name=Coalesce(Subquery(translated), F("authority__name")))
+
+
 def public_petitions():
-    return Petition.objects.filter(state__in=Petition.PUBLIC_STATES).select_related("authority")
+    return with_authority_name(Petition.objects.filter(state__in=Petition.PUBLIC_STATES).select_related("authority"))
 
 
 def open_petitions():
@@ -148,7 +161,7 @@ def forget_count(petition_id):
 def petitions_by(author):
     """Every petition `author` started, newest first, with how many sponsors each has."""
     return (
-        Petition.objects.filter(author=author)
+        with_authority_name(Petition.objects.filter(author=author))
         .select_related("authority")
         .annotate(sponsor_count=Count("sponsors", distinct=True))
         .order_by("-created_at", "-pk")
@@ -158,7 +171,7 @@ def petitions_by(author):
 def petition_by_sponsor_token(token):
     """The petition behind a sponsor share link, whatever its state, with its sponsor count; or None."""
     return (
-        Petition.objects.filter(sponsor_token=token)
+        with_authority_name(Petition.objects.filter(sponsor_token=token))
         .select_related("authority")
         .annotate(sponsor_count=Count("sponsors", distinct=True))
         .first()

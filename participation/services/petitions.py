@@ -7,7 +7,9 @@ from functools import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Locale
 
+from cms.models import Authority
 from core import sql
 from core.sanitize import sanitize_html
 from identity.models import Action
@@ -117,6 +119,13 @@ def settings_for(authority):
     return found or PetitionSettings(authority=authority)
 
 
+def canonical_authority(authority):
+    """The authority's row in the default language, which every petition names (whichever language it was
+    chosen in); pages show its name in their own language (selectors.petitions.with_authority_name)."""
+    default = Authority.objects.filter(translation_key=authority.translation_key, locale=Locale.get_default()).first()
+    return default or authority
+
+
 @transaction.atomic
 def create_petition(author, authority, title, body, *, submit=True):
     """A new petition by `author` to `authority`; with `submit` it starts collecting sponsors at once.
@@ -130,7 +139,7 @@ def create_petition(author, authority, title, body, *, submit=True):
         raise InvalidPetition(_("A petition needs a text."))
     rules = settings_for(authority)
     petition = Petition.objects.create(
-        authority=authority,
+        authority=canonical_authority(authority),
         title=title,
         body=body,
         author=author,

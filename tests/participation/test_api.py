@@ -1,7 +1,12 @@
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from cms.models import Authority
 from identity.receipts import verify_receipt
 from participation.models import Petition, PetitionSignature
+from participation.services import petitions as services
 
 from .conftest import make_citizen, make_petition
 
@@ -176,3 +181,24 @@ def test_schema_describes_the_petition_endpoints(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").content.decode()
     for path in ("/api/v1/petitions/{id}/signatures/", "/api/v1/petitions/{id}/signatures/by-governorate/"):
         assert path in schema
+
+
+def test_a_petition_names_its_authority_in_the_language_of_each_page(client):
+    """Started in English (the English authority row chosen), it names the default-language row, and each
+    page and API answer names the authority in its own language."""
+    english = Authority.objects.get(code="MSAL", locale__language_code="en")
+    arabic = Authority.objects.get(code="MSAL", locale__language_code="ar")
+    petition = services.create_petition(make_citizen(), english, "Longer opening hours", "<p>Please.</p>")
+    assert petition.authority_id == arabic.pk
+    Petition.objects.filter(pk=petition.pk).update(
+        state=Petition.State.OPEN, opened_at=timezone.now(), closes_at=timezone.now() + timedelta(days=30)
+    )
+
+    ar_page = client.get(f"/ar/participate/petitions/{petition.pk}/").content.decode()
+    en_page = client.get(f"/en/participate/petitions/{petition.pk}/").content.decode()
+    assert arabic.name in ar_page and english.name not in ar_page
+    assert english.name in en_page and arabic.name not in en_page
+    listed = client.get("/api/v1/petitions/", HTTP_ACCEPT_LANGUAGE="ar").json()["results"]
+    assert [row["authority_name"] for row in listed if row["id"] == petition.pk] == [arabic.name]
+    one = client.get(f"/api/v1/petitions/{petition.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert one["authority_name"] == english.name

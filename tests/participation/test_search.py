@@ -34,3 +34,42 @@ def test_a_petition_is_found_once_open_and_gone_once_hidden(client, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         services.moderate_petition(staff, petition, "hide")
     assert _search(client, "المكتبات الجهراء") == []
+
+
+def test_a_petition_in_latin_letters_is_found_in_both_languages_and_removed_from_both(
+    client, django_capture_on_commit_callbacks
+):
+    authority = Authority.objects.get(code="MSAL", locale__language_code="ar")
+    staff = get_user_model().objects.get(username="admin")
+    petition = make_petition(
+        make_citizen(),
+        authority,
+        state=Petition.State.AWAITING_MODERATION,
+        title="Salmiya seafront library",
+        body="<p>Open late.</p>",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.moderate_petition(staff, petition, "approve")
+    found = {hit["locale"]: hit for hit in _search(client, "Salmiya library")}
+    assert set(found) == {"ar", "en"}
+    assert found["ar"]["url"] == f"/ar/participate/petitions/{petition.pk}/"
+    assert found["en"]["url"] == f"/en/participate/petitions/{petition.pk}/"
+    assert [hit["locale"] for hit in _search(client, "Salmiya library", locale="ar")] == ["ar"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.moderate_petition(staff, petition, "hide")
+    assert _search(client, "Salmiya library") == []
+
+
+def test_an_arabic_petition_is_indexed_once():
+    from participation.search import PetitionSearch
+
+    petition = make_petition(
+        make_citizen(), Authority.objects.get(code="MSAL", locale__language_code="ar"), title=TITLE
+    )
+    records = list(PetitionSearch().records(ids=[str(petition.pk)]))
+    assert [(record.source_id, record.locale) for record in records] == [(str(petition.pk), "ar")]
+    assert PetitionSearch().public_ids([str(petition.pk), f"{petition.pk}:ar", "x:ar"]) == {
+        str(petition.pk),
+        f"{petition.pk}:ar",
+    }
