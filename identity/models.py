@@ -16,6 +16,7 @@ class Action(models.TextChoices):
     PETITION_SIGN = "petition_sign", _("Sign a petition")
     PAY_FEE = "pay_fee", _("Pay a fee")
     LABOUR_NEEDS_REQUEST = "labour_needs_request", _("Submit an employer's labour-needs request")
+    STAFF_REFUND = "staff_refund", _("Refund a payment (staff, in the admin)")
 
 
 DEFAULT_MIN_LEVELS = {
@@ -27,6 +28,7 @@ DEFAULT_MIN_LEVELS = {
     Action.PETITION_SIGN: AssuranceLevel.L2,
     Action.PAY_FEE: AssuranceLevel.L1,
     Action.LABOUR_NEEDS_REQUEST: AssuranceLevel.L2,
+    Action.STAFF_REFUND: AssuranceLevel.L2,
 }
 
 
@@ -98,6 +100,9 @@ class SecurityEvent(models.Model):
         NATIONAL_ID_LINKED = "national_id_linked", _("National ID linked")
         NATIONAL_ID_FAILED = "national_id_failed", _("National ID sign-in failed")
         ADMIN_REFUSED_NO_MFA = "admin_refused_no_mfa", _("Admin refused: no second factor")
+        # A staff member's action on records the log must answer for (a refund, a resent webhook, a revoked
+        # key): `detail` names the action and what it was done to.
+        STAFF_ACTION = "staff_action", _("Staff action")
 
     kind = models.CharField(_("event"), max_length=40, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(

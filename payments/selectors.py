@@ -1,11 +1,12 @@
 """Reads of the payments ledger worth naming."""
 
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from cms.models import ServicePage
 
 from .errors import BillNotFound, InvalidPayment, PaymentNotFound
-from .models import Bill, Payment
+from .models import Bill, Payment, PaymentState, Refund
 
 
 def payment_for_viewer(reference, user):
@@ -97,3 +98,65 @@ def open_bills_for(user):
 def payments_of_payer(user, limit=200):
     """A citizen's own payments, newest first (the most recent `limit`)."""
     return Payment.objects.filter(payer=user).select_related("authority").order_by("-created_at", "-pk")[:limit]
+
+
+# --- The admin: what a staff member sees -------------------------------------------------------------------
+
+
+def staff_group_name(code):
+    """The group whose members are an authority's payments staff (as cms names "<CODE> editors")."""
+    return f"{code} payments"
+
+
+def staff_authority_codes(user):
+    """The authorities whose payments `user` may see in the admin: None for every authority (the portal's own
+    staff: is_staff or superuser), else the codes of the "<CODE> payments" groups they are in (maybe none)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_superuser or user.is_staff:
+        return None
+    suffix = staff_group_name("")
+    return {name[: -len(suffix)] for name in user.groups.filter(name__endswith=suffix).values_list("name", flat=True)}
+
+
+# How each admin screen's rows reach their authority's code.
+_AUTHORITY_PATH = {
+    "payment": "line_items__authority__code",
+    "refund": "payment__line_items__authority__code",
+    "bill": "authority__code",
+    "apikey": "authority__code",
+    "webhookendpoint": "authority__code",
+    "webhookdelivery": "endpoint__authority__code",
+}
+
+
+def staff_rows(user, model):
+    """The rows of `model` that `user` may see in the admin: their own authorities' only."""
+    rows = model._default_manager.all()
+    codes = staff_authority_codes(user)
+    if codes is None:
+        return rows
+    path = _AUTHORITY_PATH[model._meta.model_name]
+    return rows.filter(pk__in=model._default_manager.filter(**{f"{path}__in": codes}).values("pk"))
+
+
+def staff_authorities(user):
+    """The authorities (Arabic records) a staff member may choose in a form (a webhook endpoint's)."""
+    from cms.models import Authority
+
+    authorities = Authority.objects.filter(locale__language_code="ar").order_by("name")
+    codes = staff_authority_codes(user)
+    return authorities if codes is None else authorities.filter(code__in=codes)
+
+
+def amount_available(payment):
+    """What can still be refunded: the payment's amount less every refund not in error (0 unless paid)."""
+    if payment.state != PaymentState.SUCCESS:
+        return 0
+    taken = (
+        Refund.objects.filter(payment=payment)
+        .exclude(state=Refund.State.ERROR)
+        .aggregate(total=Sum("amount_fils"))["total"]
+        or 0
+    )
+    return payment.amount_fils - taken

@@ -1,8 +1,6 @@
 """The citizen's pages: paying a service's fee, a payment's page (state, receipt), the sandbox's hosted
 page, and the gateways' callbacks. Thin: services write, selectors read."""
 
-import re
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -86,19 +84,8 @@ def _chosen_bills(form):
         if not value.isdigit():
             raise InvalidPayment(field="bill")
         typed = form.get(f"amount_{value}", "").strip()
-        choices[int(value)] = parse_dinars(typed, f"amount_{value}") if typed else None
+        choices[int(value)] = services.parse_dinars(typed, f"amount_{value}") if typed else None
     return choices
-
-
-DINARS = re.compile(r"^(\d{1,7})(?:\.(\d{1,3}))?$")
-
-
-def parse_dinars(text, field):
-    """`1.250` or `1,250.5` → fils; refuses anything else (no float ever touches money)."""
-    match = DINARS.match(text.replace(",", "").replace("٫", "."))
-    if match is None:
-        raise InvalidPayment(_("Write the amount in dinars, with at most three decimals (e.g. 1.250)."), field=field)
-    return int(match.group(1)) * 1000 + int((match.group(2) or "0").ljust(3, "0"))
 
 
 @login_required

@@ -8,13 +8,13 @@ both commit.
 """
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +48,7 @@ from ..models import (
     PaymentState,
     Refund,
 )
+from ..selectors import amount_available
 from . import webhooks
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,17 @@ def check_amount(amount_fils, field="amount"):
             field=field,
         )
     return amount_fils
+
+
+DINARS = re.compile(r"^(\d{1,7})(?:\.(\d{1,3}))?$")
+
+
+def parse_dinars(text, field):
+    """`1.250` or `1,250.5` → fils; refuses anything else (no float ever touches money)."""
+    match = DINARS.match(text.replace(",", "").replace("٫", "."))
+    if match is None:
+        raise InvalidPayment(_("Write the amount in dinars, with at most three decimals (e.g. 1.250)."), field=field)
+    return int(match.group(1)) * 1000 + int((match.group(2) or "0").ljust(3, "0"))
 
 
 def check_metadata(metadata):
@@ -680,19 +692,6 @@ def revoke_api_key(api_key):
 
 
 # --- Refunds ----------------------------------------------------------------------------------------------
-
-
-def amount_available(payment):
-    """What can still be refunded: the payment's amount less every refund not in error (0 unless paid)."""
-    if payment.state != PaymentState.SUCCESS:
-        return 0
-    taken = (
-        Refund.objects.filter(payment=payment)
-        .exclude(state=Refund.State.ERROR)
-        .aggregate(total=Sum("amount_fils"))["total"]
-        or 0
-    )
-    return payment.amount_fils - taken
 
 
 def refund_payment(payment, *, amount_fils, expected_available, reason="", user=None, api_key=None):

@@ -20,3 +20,9 @@ def fils_ar(value):
 @register.filter
 def fils_en(value):
     return format_fils(value, "en")
+
+
+@register.filter
+def fils(value):
+    """An amount in the active language (`12.500 د.ك` / `KWD 12.500`)."""
+    return format_fils(value)

@@ -15,6 +15,20 @@ def make_payment(authority, amount_fils=2500, **fields):
     )
 
 
+def paid(authority, amount=10_000, **fields):
+    """A payment the gateway confirmed (credited), read again."""
+    from payments.gateways import GatewayResult, Outcome
+
+    payment = make_payment(authority, amount_fils=amount, **fields)
+    services.settle(
+        payment.reference,
+        GatewayResult(payment.reference, Outcome.SUCCESS, amount, "KWD", f"TX-{payment.reference}"),
+        source="test",
+    )
+    payment.refresh_from_db()
+    return payment
+
+
 @pytest.fixture
 def authority():
     return Authority.objects.get(code="MSAL", locale__language_code="ar")

@@ -5,23 +5,11 @@ from django.test import Client
 
 from payments import services
 from payments.errors import InvalidPayment, StaleAmountAvailable
-from payments.gateways import GatewayResult, Outcome
 from payments.models import PaymentEvent, Refund
 
-from .conftest import make_payment
+from .conftest import make_payment, paid
 
 pytestmark = pytest.mark.django_db
-
-
-def paid(authority, amount=10_000):
-    payment = make_payment(authority, amount_fils=amount)
-    services.settle(
-        payment.reference,
-        GatewayResult(payment.reference, Outcome.SUCCESS, amount, "KWD", f"TX-{payment.reference}"),
-        source="test",
-    )
-    payment.refresh_from_db()
-    return payment
 
 
 def test_partial_then_full_refunds_use_up_the_amount_available(authority):

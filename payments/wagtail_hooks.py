@@ -1,0 +1,411 @@
+"""The payments screens of the admin: payments (with their log, refunds and the staff refund), bills, refunds,
+webhook endpoints and deliveries (with resend), and API keys (with revoke). The ledgers are read only. Each
+authority's payments staff (the "<CODE> payments" group) see their own authority's rows only, on every
+screen (`selectors.staff_rows`); another authority's row is a 404. Every staff action goes through
+services.staff, which checks it and writes its audit row."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permissions import register_permission_policy
+
+from core.errors import PortalError
+from core.money import format_fils
+from core.permissions import LimitedPermissionPolicy
+
+from . import selectors
+from .models import ApiKey, Bill, Payment, Refund, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .services import parse_dinars, staff
+
+# The ledgers are read in the admin, never written there: a refund, a resend or a revocation is an action of
+# its own (below), through services.staff.
+for _model in (Payment, Bill, Refund, WebhookDelivery, ApiKey):
+    register_permission_policy(_model, LimitedPermissionPolicy(_model, allowed={"view"}))
+register_permission_policy(WebhookEndpoint, LimitedPermissionPolicy(WebhookEndpoint, denied={"delete"}))
+
+
+# --- Each authority's staff see their own rows ------------------------------------------------------------
+
+
+class OwnRows:
+    """An admin view of a payments model that shows the staff member's authorities' rows only."""
+
+    def get_base_queryset(self):
+        return selectors.staff_rows(self.request.user, self.model)
+
+    def get_object(self, queryset=None):
+        instance = super().get_object(queryset)
+        if not selectors.staff_rows(self.request.user, self.model).filter(pk=instance.pk).exists():
+            raise Http404
+        return instance
+
+
+class IndexView(OwnRows, generic.IndexView):
+    pass
+
+
+class InspectView(OwnRows, generic.InspectView):
+    pass
+
+
+class EditView(OwnRows, generic.EditView):
+    pass
+
+
+class DeleteView(OwnRows, generic.DeleteView):
+    pass
+
+
+class HistoryView(OwnRows, history.HistoryView):
+    pass
+
+
+class UsageView(OwnRows, usage.UsageView):
+    pass
+
+
+class PaymentsViewSet(ModelViewSet):
+    index_view_class = IndexView
+    inspect_view_class = InspectView
+    edit_view_class = EditView
+    delete_view_class = DeleteView
+    history_view_class = HistoryView
+    usage_view_class = UsageView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = []
+
+
+class AmountColumn(Column):
+    """An amount in fils, written in dinars in the admin's language."""
+
+    def get_value(self, instance):
+        return format_fils(getattr(instance, self.name))
+
+
+def _amount(field, label):
+    return AmountColumn(field, label=label, sort_key=field)
+
+
+# --- Payments and the staff refund ------------------------------------------------------------------------
+
+
+class PaymentInspectView(InspectView):
+    template_name = "payments/admin/payment_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        payment = self.object
+        context.update(
+            payment=payment,
+            amount_available=selectors.amount_available(payment),
+            line_items=payment.line_items.select_related("authority", "bill"),
+            refunds=payment.refunds.all(),
+            events=payment.events.all(),
+            may_refund=self.request.user.has_perm("payments.add_refund"),
+            refund_url=reverse("payments_admin_refund", args=[payment.pk]),
+        )
+        return context
+
+
+class PaymentViewSet(PaymentsViewSet):
+    name = "payments_payment"
+    model = Payment
+    icon = "form"
+    menu_label = _("Payments")
+    url_prefix = "payments/payments"
+    list_display = [
+        "reference",
+        "authority",
+        "state",
+        _amount("amount_fils", _("amount")),
+        "source",
+        "gateway",
+        "created_at",
+    ]
+    list_filter = {"state": ["exact"], "source": ["exact"], "gateway": ["exact"], "created_at": ["gte", "lte"]}
+    search_fields = ["reference", "description_ar", "description_en", "gateway_transaction"]
+    list_export = ["reference", "authority", "state", "amount_fils", "source", "gateway", "created_at", "finished_at"]
+    ordering = ["-created_at"]
+    inspect_view_class = PaymentInspectView
+
+
+class RefundForm(forms.Form):
+    amount = forms.CharField(
+        label=_("Amount to refund (KWD)"),
+        max_length=20,
+        help_text=_("In dinars, with at most three decimals (e.g. 2.500)."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr", "autocomplete": "off"}),
+    )
+    expected_available = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+    def clean_amount(self):
+        try:
+            return parse_dinars(self.cleaned_data["amount"].strip(), "amount")
+        except PortalError as error:
+            raise forms.ValidationError(error.message) from None
+
+
+@permission_required("payments.add_refund", raise_exception=True)
+def refund_view(request, pk):
+    """The staff refund: the amount available is shown and sent back with the form; if it changed meanwhile
+    (another refund), or more is asked than is available, the form says so (412) and nothing is written."""
+    payment = get_object_or_404(selectors.staff_rows(request.user, Payment), pk=pk)
+    available = selectors.amount_available(payment)
+    status = 200
+    if request.method == "POST":
+        form = RefundForm(request.POST)
+        if form.is_valid():
+            try:
+                refund = staff.refund(
+                    request.user,
+                    payment,
+                    amount_fils=form.cleaned_data["amount"],
+                    expected_available=form.cleaned_data["expected_available"],
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except PortalError as error:
+                form.add_error("amount" if error.field in (None, "amount") else None, error.message)
+                status = error.status
+            else:
+                messages.success(
+                    request,
+                    _("Refund %(reference)s of %(amount)s: %(state)s.")
+                    % {
+                        "reference": refund.reference,
+                        "amount": format_fils(refund.amount_fils),
+                        "state": refund.get_state_display(),
+                    },
+                )
+                return redirect("payments_payment:inspect", payment.pk)
+        else:
+            status = 400
+        # The amount available as it is now: the form is shown again against it.
+        form.data = form.data.copy()
+        form.data["expected_available"] = str(selectors.amount_available(payment))
+        available = selectors.amount_available(payment)
+    else:
+        form = RefundForm(initial={"expected_available": available})
+    context = {
+        "payment": payment,
+        "form": form,
+        "amount_available": available,
+        "amount_available_display": format_fils(available),
+        "page_title": _("Refund %(reference)s") % {"reference": payment.reference},
+        "header_icon": "undo",
+    }
+    return TemplateResponse(request, "payments/admin/refund.html", context, status=status)
+
+
+# --- Bills and refunds ------------------------------------------------------------------------------------
+
+
+class BillViewSet(PaymentsViewSet):
+    name = "payments_bill"
+    model = Bill
+    icon = "doc-full"
+    menu_label = _("Bills")
+    url_prefix = "payments/bills"
+    list_display = [
+        "number",
+        "authority",
+        "state",
+        _amount("amount_due_fils", _("amount due")),
+        _amount("amount_paid_fils", _("amount paid")),
+        "due_date",
+    ]
+    list_filter = {"state": ["exact"], "due_date": ["gte", "lte"], "partial_allowed": ["exact"]}
+    search_fields = ["number", "payer_account", "description_ar", "description_en"]
+    list_export = ["number", "authority", "state", "amount_due_fils", "amount_paid_fils", "due_date", "created_at"]
+    ordering = ["-created_at"]
+    inspect_view_fields_exclude = ["payer_civil_id_hash"]
+
+
+class RefundViewSet(PaymentsViewSet):
+    name = "payments_refund"
+    model = Refund
+    icon = "undo"
+    menu_label = _("Refunds")
+    url_prefix = "payments/refunds"
+    list_display = ["reference", "payment", "state", _amount("amount_fils", _("amount")), "requested_by", "created_at"]
+    list_filter = {"state": ["exact"], "created_at": ["gte", "lte"]}
+    search_fields = ["reference", "payment__reference", "reason"]
+    list_export = ["reference", "payment", "state", "amount_fils", "reason", "requested_by", "created_at"]
+    ordering = ["-created_at"]
+
+
+# --- Webhooks ---------------------------------------------------------------------------------------------
+
+
+class EndpointForm(WagtailAdminModelForm):
+    url = forms.URLField(label=_("address"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=WebhookEvent.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every event."),
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["authority", "url", "events", "active"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        self.fields["authority"].queryset = selectors.staff_authorities(for_user)
+
+
+class EndpointSaving:
+    """Creating or changing an endpoint is a staff action (checked and audited in services.staff)."""
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return staff.save_endpoint(
+            self.request.user,
+            None if isinstance(self, generic.CreateView) else self.object,
+            authority=data["authority"],
+            url=data["url"],
+            events=data["events"],
+            active=data["active"],
+            request=self.request,
+        )
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except PortalError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.form_invalid(form)
+
+
+class EndpointCreateView(EndpointSaving, generic.CreateView):
+    pass
+
+
+class EndpointEditView(EndpointSaving, EditView):
+    pass
+
+
+class WebhookEndpointViewSet(PaymentsViewSet):
+    name = "payments_webhookendpoint"
+    model = WebhookEndpoint
+    icon = "link"
+    menu_label = _("Webhook endpoints")
+    url_prefix = "payments/webhook-endpoints"
+    list_display = ["url", "authority", "active", "created_at"]
+    form_fields = ["authority", "url", "events", "active"]
+    add_view_class = EndpointCreateView
+    edit_view_class = EndpointEditView
+    inspect_view_fields = ["authority", "url", "events", "active", "secret", "created_at"]
+
+    def get_form_class(self, for_update=False):
+        return EndpointForm
+
+
+class DeliveryInspectView(InspectView):
+    template_name = "payments/admin/delivery_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            delivery=self.object,
+            attempts=self.object.attempt_log.all(),
+            may_resend=self.request.user.has_perm("payments.change_webhookdelivery"),
+            resend_url=reverse("payments_admin_resend", args=[self.object.pk]),
+        )
+        return context
+
+
+class WebhookDeliveryViewSet(PaymentsViewSet):
+    name = "payments_webhookdelivery"
+    model = WebhookDelivery
+    icon = "mail"
+    menu_label = _("Webhook deliveries")
+    url_prefix = "payments/webhook-deliveries"
+    list_display = ["event_type", "endpoint", "state", "attempts", "next_attempt_at", "last_error", "created_at"]
+    list_filter = {"state": ["exact"], "event_type": ["exact"], "created_at": ["gte", "lte"]}
+    search_fields = ["event_id"]
+    ordering = ["-created_at"]
+    inspect_view_class = DeliveryInspectView
+
+
+@require_POST
+@permission_required("payments.change_webhookdelivery", raise_exception=True)
+def resend_view(request, pk):
+    delivery = get_object_or_404(selectors.staff_rows(request.user, WebhookDelivery), pk=pk)
+    copy = staff.resend_webhook(request.user, delivery, request=request)
+    messages.success(request, _("The message was sent again as a new delivery."))
+    return redirect("payments_webhookdelivery:inspect", copy.pk)
+
+
+# --- API keys ---------------------------------------------------------------------------------------------
+
+
+class ApiKeyInspectView(InspectView):
+    template_name = "payments/admin/api_key_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            api_key=self.object,
+            may_revoke=self.object.is_active and self.request.user.has_perm("payments.change_apikey"),
+            revoke_url=reverse("payments_admin_revoke", args=[self.object.pk]),
+        )
+        return context
+
+
+class ApiKeyViewSet(PaymentsViewSet):
+    name = "payments_apikey"
+    model = ApiKey
+    icon = "key"
+    menu_label = _("API keys")
+    url_prefix = "payments/api-keys"
+    list_display = ["name", "prefix", "authority", "scopes", "created_at", "last_used_at", "revoked_at"]
+    list_filter = {"revoked_at": ["isnull"]}
+    inspect_view_fields = ["name", "prefix", "authority", "scopes", "created_at", "last_used_at", "revoked_at"]
+    inspect_view_class = ApiKeyInspectView
+
+
+@require_POST
+@permission_required("payments.change_apikey", raise_exception=True)
+def revoke_view(request, pk):
+    api_key = get_object_or_404(selectors.staff_rows(request.user, ApiKey), pk=pk)
+    staff.revoke_key(request.user, api_key, request=request)
+    messages.success(request, _("The key was revoked: it is refused from now on."))
+    return redirect("payments_apikey:inspect", api_key.pk)
+
+
+class PaymentsViewSetGroup(ModelViewSetGroup):
+    items = (PaymentViewSet, BillViewSet, RefundViewSet, WebhookEndpointViewSet, WebhookDeliveryViewSet, ApiKeyViewSet)
+    menu_icon = "form"
+    menu_label = _("Payments")
+    menu_name = "payments"
+
+
+@hooks.register("register_admin_viewset")
+def register_payments_viewsets():
+    return PaymentsViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_payments_actions():
+    return [
+        path("payments/payments/<int:pk>/refund/", refund_view, name="payments_admin_refund"),
+        path("payments/webhook-deliveries/<int:pk>/resend/", resend_view, name="payments_admin_resend"),
+        path("payments/api-keys/<int:pk>/revoke/", revoke_view, name="payments_admin_revoke"),
+    ]
