@@ -160,3 +160,15 @@ def test_the_admin_queue_and_review_are_scoped_to_the_authority(employer, client
     assert (submitted.state, submitted.workers_approved, submitted.decided_by.username) == ("approved", 10, "admin")
     client.force_login(get_user_model().objects.get(username="pam.editor"))
     assert client.get(reverse("labour_needs_review", args=[submitted.reference])).status_code == 404
+
+
+def test_below_l2_the_policy_refuses_before_anything_else(client):
+    establishment = bank(84, 16, capacity=150)
+    client.force_login(signatory_of(establishment, level="L1"))
+    response = client.post(
+        "/api/v1/labour/needs-requests/estimate/",
+        {"establishment": "L-100", **ASK, "workers": 5},
+        content_type="application/json",
+    )
+    assert response.status_code == 403 and response.json()["code"] == "assurance_required"
+    assert client.get("/api/v1/labour/needs-requests/").json() == []
