@@ -10,7 +10,8 @@ from wagtail.log_actions import log
 
 from core.errors import InvalidInput, Unavailable
 from core.events import emit
-from identity.models import Action
+from identity.audit import record as audit
+from identity.models import Action, SecurityEvent
 from identity.policy import require
 from identity.receipts import issue_receipt, pseudonymous_subject
 
@@ -346,10 +347,13 @@ def submit_needs_request(user, licence_number, *, nationality, occupation, worke
     return request
 
 
-def decide_needs_request(staff, request, *, decision, workers_approved=None, reason_ar="", reason_en=""):
+def decide_needs_request(
+    staff, request, *, decision, workers_approved=None, reason_ar="", reason_en="", http_request=None
+):
     """Staff approve, approve part of, or reject a request, with the reasons in Arabic and English (required
     unless everything asked for is approved). The employer gets a signed receipt of the decision and is
-    notified (labour.notifications). Audited in Wagtail's log."""
+    notified (labour.notifications). Audited: a `staff_action` row of identity's security log (with the staff
+    member's address when `http_request` is given) and a row of Wagtail's log on the request."""
     if decision not in DECISIONS:
         raise InvalidInput(_("Choose approve, approve part or reject."), field="decision")
     reason_ar, reason_en = (reason_ar or "").strip(), (reason_en or "").strip()
@@ -401,11 +405,17 @@ def decide_needs_request(staff, request, *, decision, workers_approved=None, rea
                 workers_approved=approved,
             )
         request.save()
-        log(
-            request,
-            f"labour.needs_request.{request.state}",
-            user=staff,
-            data={"workers_requested": request.workers_requested, "workers_approved": approved},
+        action = f"labour.needs_request.{request.state}"
+        counts = {"workers_requested": request.workers_requested, "workers_approved": approved}
+        log(request, action, user=staff, data=counts)
+        audit(
+            SecurityEvent.Kind.STAFF_ACTION,
+            http_request,
+            staff,
+            action=action,
+            reference=request.reference,
+            establishment=request.establishment.licence_number,
+            **counts,
         )
         emit("labour.needs_request.decided", request_id=request.pk, reference=request.reference)
     return request

@@ -288,6 +288,7 @@ class NeedsReviewView(WagtailAdminTemplateMixin, TemplateView):
                     workers_approved=data["workers_approved"],
                     reason_ar=data["reason_ar"],
                     reason_en=data["reason_en"],
+                    http_request=request,
                 )
             except InvalidInput as refusal:
                 self.form.add_error(refusal.field if refusal.field in self.form.fields else None, refusal.message)

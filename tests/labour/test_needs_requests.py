@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
+from identity.models import SecurityEvent
 from identity.national_id import civil_id_hash
 from identity.receipts import verify_receipt
 from labour import selectors, services
@@ -142,6 +143,9 @@ def test_staff_of_the_authority_decide_and_the_employer_gets_a_signed_receipt_an
     actions = list(ModelLogEntry.objects.filter(object_id=str(decided.pk)).values_list("action", "user_id"))
     assert ("labour.needs_request.partly_approved", editor.pk) in actions
     assert ("labour.needs_request.submitted", user.pk) in actions
+    audited = SecurityEvent.objects.get(kind="staff_action", user=editor)
+    assert audited.detail["action"] == "labour.needs_request.partly_approved"
+    assert audited.detail["reference"] == decided.reference and audited.detail["workers_approved"] == 20
     with pytest.raises(AlreadyDecided):
         services.decide_needs_request(editor, decided, decision="reject", reason_ar="لا", reason_en="No")
 
@@ -158,6 +162,7 @@ def test_the_admin_queue_and_review_are_scoped_to_the_authority(employer, client
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert (submitted.state, submitted.workers_approved, submitted.decided_by.username) == ("approved", 10, "admin")
+    assert SecurityEvent.objects.get(kind="staff_action", user__username="admin").ip_address == "127.0.0.1"
     client.force_login(get_user_model().objects.get(username="pam.editor"))
     assert client.get(reverse("labour_needs_review", args=[submitted.reference])).status_code == 404
 
