@@ -1,5 +1,6 @@
 """What the labour import commands share: reading the file, and reporting a refused one line by line."""
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
@@ -22,3 +23,14 @@ def refused(command, path, refusal):
             _("… and %(count)d more problems.") % {"count": refusal.problem_count - len(refusal.problems)}
         )
     return CommandError(refusal.message, returncode=1)
+
+
+def add_arguments(parser, file_help, *, progress=True):
+    """The arguments every labour import takes: the file, the language of its messages, and (where it draws
+    one) --no-progress."""
+    parser.add_argument("file", help=file_help)
+    parser.add_argument(
+        "--language", choices=[code for code, _name in settings.LANGUAGES], help="language of the messages"
+    )
+    if progress:
+        parser.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")

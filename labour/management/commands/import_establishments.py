@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
-from labour.management.files import read, refused
+from labour.management.files import add_arguments, read, refused
 from labour.services import RegisterRefused, import_establishments
 
 
@@ -17,10 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the register, CSV UTF-8")
-        parser.add_argument(
-            "--language", choices=[code for code, _name in settings.LANGUAGES], help="language of the messages"
-        )
+        add_arguments(parser, "the register, CSV UTF-8", progress=False)
 
     def handle(self, *args, file, language=None, **options):
         path = Path(file)

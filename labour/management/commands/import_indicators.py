@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from core.errors import InvalidInput
+from labour.management.files import add_arguments, read, refused
 from labour.models import Dataset
 from labour.services import IndicatorFileRefused, import_indicators
 
@@ -18,24 +19,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="an SDMX-CSV or ILOSTAT bulk CSV file, UTF-8")
+        add_arguments(parser, "an SDMX-CSV or ILOSTAT bulk CSV file, UTF-8")
         parser.add_argument("--dataset", help="code of the dataset the observations belong to (default: msal)")
-        parser.add_argument(
-            "--language", choices=[code for code, _name in settings.LANGUAGES], help="language of the messages"
-        )
-        parser.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
 
     def handle(self, *args, file, dataset=None, language=None, no_progress=False, **options):
         with translation.override(language or settings.LANGUAGE_CODE):
             self.run(Path(file), dataset, no_progress)
 
     def run(self, path, dataset_code, no_progress):
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise CommandError(
-                _("%(file)s: cannot read the file: %(reason)s") % {"file": path, "reason": error.strerror}
-            ) from error
+        data = read(path)
         dataset = None
         if dataset_code:
             dataset = Dataset.objects.filter(code=dataset_code).first()
@@ -55,13 +47,7 @@ class Command(BaseCommand):
                     written=writing.update,
                 )
             except IndicatorFileRefused as refusal:
-                for problem in refusal.problems:
-                    self.stderr.write(f"{path.name}: {problem}")
-                if refusal.problem_count > len(refusal.problems):
-                    self.stderr.write(
-                        _("… and %(count)d more problems.") % {"count": refusal.problem_count - len(refusal.problems)}
-                    )
-                raise CommandError(refusal.message, returncode=1) from None
+                raise refused(self, path, refusal) from None
             except InvalidInput as refusal:  # an empty file
                 raise CommandError(f"{path.name}: {refusal.message}", returncode=1) from None
         self.stdout.write(

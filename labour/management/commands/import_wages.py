@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from core.errors import InvalidInput
-from labour.management.files import read, refused
+from labour.management.files import add_arguments, read, refused
 from labour.services import WagesRefused, import_wages
 
 
@@ -18,11 +18,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the wage-protection file, CSV UTF-8")
-        parser.add_argument(
-            "--language", choices=[code for code, _name in settings.LANGUAGES], help="language of the messages"
-        )
-        parser.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+        add_arguments(parser, "the wage-protection file, CSV UTF-8")
 
     def handle(self, *args, file, language=None, no_progress=False, **options):
         path = Path(file)
