@@ -5,10 +5,6 @@ refusal is `{"detail", "code"}` in the request's language.
 A consultation is named by any of its pages (one per language); responses belong to the original page, and
 the questions and paragraphs come worded as on the page asked for."""
 
-import csv
-import io
-
-from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -16,6 +12,7 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import exports
 from core.api import CSV, ERROR
 from core.errors import NotFound
 
@@ -287,12 +284,6 @@ class OutcomeView(APIView):
         return response
 
 
-def _csv_line(row):
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(row)
-    return buffer.getvalue()
-
-
 class OutcomeCsvView(APIView):
     permission_classes = [permissions.AllowAny]
 
@@ -308,14 +299,12 @@ class OutcomeCsvView(APIView):
     def get(self, request, pk):
         page = published_outcome(pk)
         tally = selectors.tally(page)
-        rows = [["question", "question_text", "kind", "answered", "answer", "count"]]
+        rows = []
         for question in tally["questions"]:
             first = [question["key"], question["text"], question["kind"], question["answered"]]
             rows += [[*first, row["label"], row["count"]] for row in question["counts"]] or [[*first, "", ""]]
-        response = StreamingHttpResponse(
-            ["\ufeff", *(_csv_line(row) for row in rows)], content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="consultation-{page.original().pk}-outcome.csv"'
+        header = ["question", "question_text", "kind", "answered", "answer", "count"]
+        response = exports.csv_response(f"consultation-{page.original().pk}-outcome.csv", header, rows)
         response["Access-Control-Allow-Origin"] = "*"
         return response
 

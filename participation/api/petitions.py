@@ -1,9 +1,7 @@
 """`/api/v1/petitions/`: thin views over selectors (reads) and services (writes). Every refusal is
 `{"detail", "code"}` in the request's language."""
 
-import csv
-
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.models import Authority
+from core import exports
 from core.api import CSV, ERROR, validated
 from core.errors import NotFound
 from identity.models import Action
@@ -271,16 +270,15 @@ class PetitionExportView(APIView):
         rows = selectors.petition_export_rows(authority_code=request.query_params.get("authority") or None, state=state)
         generated_at = timezone.now().isoformat()
         if self.export_format == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="petitions.csv"'
-            response.write("\ufeff")  # a byte-order mark, so that spreadsheet programs read the Arabic as UTF-8
-            writer = csv.writer(response)
-            writer.writerow([*selectors.EXPORT_FIELDS, *Governorate.values])
-            for row in rows:
-                writer.writerow(
-                    [*("" if row[name] is None else row[name] for name in selectors.EXPORT_FIELDS)]
+            response = exports.csv_response(
+                "petitions.csv",
+                [*selectors.EXPORT_FIELDS, *Governorate.values],
+                (
+                    [row[name] for name in selectors.EXPORT_FIELDS]
                     + [row["by_governorate"][code] for code in Governorate.values]
-                )
+                    for row in rows
+                ),
+            )
         else:
             response = JsonResponse(
                 {"generated_at": generated_at, "petitions": list(rows)}, json_dumps_params={"ensure_ascii": False}

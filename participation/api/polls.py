@@ -2,9 +2,6 @@
 and CSV). Thin views over selectors (reads) and services (writes). Every refusal is `{"detail", "code"}` in
 the request's language. No endpoint says who chose what: a ballot is shown back only to its own voter."""
 
-import csv
-import io
-
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
@@ -13,6 +10,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import exports
 from core.api import CSV, ERROR
 from core.errors import NotFound
 
@@ -215,38 +213,27 @@ class ResultsCSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    @staticmethod
-    def cell(value):
-        # A spreadsheet would run a label starting with =, +, - or @ as a formula.
-        text = str(value)
-        return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
-
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
         if not isinstance(data, dict) or "options" not in data:
             detail = data.get("detail", "") if isinstance(data, dict) else data
-            writer.writerows(
-                [["detail", "code"], [self.cell(detail), data.get("code", "") if isinstance(data, dict) else ""]]
-            )
-            return buffer.getvalue().encode("utf-8")
-        writer.writerow(["round", "option", "label", "votes", "percent", "ballots_counting", "outcome"])
+            code = data.get("code", "") if isinstance(data, dict) else ""
+            return exports.csv_text(["detail", "code"], [[detail, code]]).encode("utf-8")
         rounds = data["rounds"] or [{"round": 1, "continuing_ballots": data["ballots"], "tallies": data["options"]}]
-        for found in rounds:
-            for tally in found["tallies"]:
-                writer.writerow(
-                    [
-                        found["round"],
-                        tally["key"],
-                        self.cell(tally["label"]),
-                        tally["votes"],
-                        tally["percent"],
-                        found["continuing_ballots"],
-                        tally["outcome"],
-                    ]
-                )
-        return buffer.getvalue().encode("utf-8")
+        rows = [
+            [
+                found["round"],
+                tally["key"],
+                tally["label"],
+                tally["votes"],
+                tally["percent"],
+                found["continuing_ballots"],
+                tally["outcome"],
+            ]
+            for found in rounds
+            for tally in found["tallies"]
+        ]
+        header = ["round", "option", "label", "votes", "percent", "ballots_counting", "outcome"]
+        return exports.csv_text(header, rows).encode("utf-8")
 
 
 # --- Views -------------------------------------------------------------------------------------------

@@ -4,10 +4,8 @@ of every response as CSV and XLSX. Respondents appear under a pseudonym, never b
 Who may see them: staff who may edit the consultation page, or who hold the
 `participation.view_consultationresponse` permission (given to a group in Settings → Groups)."""
 
-import csv
-
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +13,8 @@ from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import Button
+
+from core import exports
 
 from ..models import ConsultationPage
 from ..selectors import consultations as selectors
@@ -64,55 +64,17 @@ class ConsultationResponsesView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a streaming response."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_stream(rows):
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # the byte order mark makes Excel read UTF-8 (and so Arabic) correctly
-    for row in rows:
-        yield writer.writerow(row)
-
-
-def _xlsx_file(page, rows):
-    """A write-only workbook: openpyxl keeps only the current row in memory; right-to-left for Arabic."""
-    import tempfile
-
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="responses")
-    if page.original().locale.language_code == "ar":
-        sheet.sheet_view.rightToLeft = True
-    for row in rows:
-        sheet.append(row)
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
-
-
 def export_responses(request, page_id, file_format):
     if file_format not in ("csv", "xlsx"):
         raise Http404
     page = _consultation_for(request, page_id)
-    rows = selectors.export_rows(page)
+    rows = iter(selectors.export_rows(page))
+    header = next(rows)  # the first row names the columns; the others stream
     name = f"consultation-{page.original().pk}-responses"
     if file_format == "xlsx":
-        handle = _xlsx_file(page, rows)
-        response = StreamingHttpResponse(
-            iter(lambda: handle.read(64 * 1024), b""),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+        arabic = page.original().locale.language_code == "ar"
+        return exports.xlsx_response(f"{name}.xlsx", header, rows, right_to_left=arabic, title="responses")
+    return exports.csv_response(f"{name}.csv", header, rows)
 
 
 @hooks.register("register_admin_urls")

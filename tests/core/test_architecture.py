@@ -210,3 +210,16 @@ def test_the_rooms_rule_sees_what_it_should():
     assert ("services", "selectors.polls.original_of") in found  # services read through selectors
     assert ("views", "services.polls") in found
     assert room_of("participation", ROOT / "participation/models/polls.py") == "models"
+
+
+def test_every_spreadsheet_is_written_by_core_exports():
+    """One writer (core.exports) neutralises formula cells; a csv.writer or a Workbook elsewhere would not."""
+    writers = []
+    for app in portal_apps():
+        if app == "core":
+            continue
+        for path in sorted((ROOT / app).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            if "migrations" not in path.parts and ("csv.writer(" in text or "Workbook(" in text):
+                writers.append(str(path.relative_to(ROOT)))
+    assert writers == []

@@ -204,7 +204,7 @@ def test_open_data_csv_has_a_bom_counts_by_governorate_and_no_person(client, aut
     make_petition(make_citizen(), authority, state=Petition.State.HIDDEN, title="مخفية")
     response = client.get("/api/v1/petitions/export.csv")
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
-    body = response.content.decode("utf-8")
+    body = b"".join(response.streaming_content).decode("utf-8")  # streamed, as every export is
     assert body.startswith("\ufeff") and signer.username not in body and "مخفية" not in body
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
     row = rows[str(petition.pk)]
@@ -221,3 +221,10 @@ def test_open_data_json_lists_petitions_with_their_counts(client, authority):
     assert closed.pk not in listed
     assert listed[petition.pk]["by_governorate"]["ahmadi"] == 1 and listed[petition.pk]["signature_count"] == 1
     assert client.get("/api/v1/petitions/export.json", {"state": "hidden"}).status_code == 400
+
+
+def test_a_petition_title_a_spreadsheet_would_run_is_exported_as_text(client, authority):
+    petition = make_petition(make_citizen(), authority, title='=HYPERLINK("http://example.invalid","x")')
+    body = b"".join(client.get("/api/v1/petitions/export.csv").streaming_content).decode("utf-8")
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
+    assert rows[str(petition.pk)]["title"] == "'" + petition.title
