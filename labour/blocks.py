@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
+from core import charts
 from core.errors import InvalidInput
 
-from . import charts
 from . import codes as cl
 
 INDICATOR_CHOICES = [

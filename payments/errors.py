@@ -79,3 +79,13 @@ class GatewayUnavailable(Unavailable):
 
 class InvalidWebhook(InvalidInput):
     code = "invalid_webhook"
+
+
+class InvalidSettlement(InvalidInput):
+    """A settlement file refused whole; `problems` lists every bad line and column ("line N, column C: …")."""
+
+    code = "invalid_settlement"
+
+    def __init__(self, message="", *, problems=(), **kwargs):
+        super().__init__(message, **kwargs)
+        self.problems = list(problems)

@@ -483,3 +483,57 @@ class WebhookAttempt(AppendOnly):
 
     def __str__(self):
         return f"{self.delivery_id} #{self.number}: {self.status_code or self.error}"
+
+
+# --- Reconciliation with the acquirer's settlement file ----------------------------------------------------
+
+
+class SettlementImport(models.Model):
+    """One settlement file of the acquirer, imported whole (`manage.py import_settlement`). The same file
+    (by its SHA-256) is never imported twice."""
+
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    first_date = models.DateField(_("first settlement date"))
+    last_date = models.DateField(_("last settlement date"))
+    lines = models.PositiveIntegerField(_("lines"))
+    total_fils = models.BigIntegerField(_("total (fils)"))
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("settlement file")
+        verbose_name_plural = _("settlement files")
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.first_date}–{self.last_date})"
+
+
+class SettlementLine(AppendOnly):
+    """A line of a settlement file and what it was matched to, by track id (the payment's reference)."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("Matched")
+        AMOUNT_MISMATCH = "amount_mismatch", _("Amount mismatch")
+        NOT_PAID = "not_paid", _("Payment not paid")
+        UNMATCHED = "unmatched", _("No such payment")
+        DUPLICATE = "duplicate", _("Settled twice")
+
+    settlement = models.ForeignKey(SettlementImport, on_delete=models.CASCADE, related_name="settlement_lines")
+    line_number = models.PositiveIntegerField(_("line"))
+    settlement_date = models.DateField(_("settlement date"))
+    track_id = models.CharField(_("track id"), max_length=40, db_index=True)
+    transaction_id = models.CharField(_("transaction"), max_length=64, blank=True)
+    amount_fils = models.BigIntegerField(_("amount (fils)"))
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="settlement_lines"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, db_index=True)
+
+    class Meta:
+        verbose_name = _("settlement line")
+        verbose_name_plural = _("settlement lines")
+        ordering = ["settlement", "line_number"]
+
+    def __str__(self):
+        return f"{self.settlement_id}:{self.line_number} {self.track_id}"

@@ -1,6 +1,6 @@
 """Reads of the payments ledger worth naming."""
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from cms.models import ServicePage
@@ -136,7 +136,9 @@ def staff_rows(user, model):
     codes = staff_authority_codes(user)
     if codes is None:
         return rows
-    path = _AUTHORITY_PATH[model._meta.model_name]
+    path = _AUTHORITY_PATH.get(model._meta.model_name)
+    if path is None:  # a settlement file is every authority's; what it shows is filtered (settlement_problems…)
+        return rows
     return rows.filter(pk__in=model._default_manager.filter(**{f"{path}__in": codes}).values("pk"))
 
 
@@ -160,3 +162,58 @@ def amount_available(payment):
         or 0
     )
     return payment.amount_fils - taken
+
+
+# --- Reconciliation ----------------------------------------------------------------------------------------
+
+# The gateways whose payments the acquirer settles (the sandbox moves no money).
+SETTLED_GATEWAYS = ("knet",)
+
+
+def settlement_problems(user, settlement):
+    """The lines of a settlement file that did not match cleanly, as `user` may see them: an authority's
+    staff see the lines of their own payments (a line with no payment is the portal staff's to see)."""
+    from .models import SettlementLine
+
+    lines = settlement.settlement_lines.exclude(status=SettlementLine.Status.MATCHED).select_related("payment")
+    codes = staff_authority_codes(user)
+    if codes is not None:
+        lines = lines.filter(payment__in=staff_rows(user, Payment))
+    return lines.order_by("line_number")
+
+
+def missing_from_settlement(user, settlement):
+    """Paid payments through a settled gateway, finished on a day the file covers, that no settlement line
+    (of this file or another) names."""
+    from .models import SettlementLine
+
+    return (
+        staff_rows(user, Payment)
+        .filter(
+            state=PaymentState.SUCCESS,
+            gateway__in=SETTLED_GATEWAYS,
+            finished_at__date__gte=settlement.first_date,
+            finished_at__date__lte=settlement.last_date,
+        )
+        .exclude(pk__in=SettlementLine.objects.filter(payment__isnull=False).values("payment"))
+        .select_related("authority")
+        .order_by("finished_at")
+    )
+
+
+def daily_totals(user, settlement):
+    """[(settlement date, authority code, lines, total fils)] of the file's matched lines, per authority (a
+    checkout of several authorities counts each one's line items), the staff member's authorities only."""
+    from .models import LineItem, SettlementLine
+
+    matched = SettlementLine.objects.filter(settlement=settlement, status=SettlementLine.Status.MATCHED)
+    items = LineItem.objects.filter(payment__settlement_lines__in=matched)
+    codes = staff_authority_codes(user)
+    if codes is not None:
+        items = items.filter(authority__code__in=codes)
+    rows = (
+        items.values_list("payment__settlement_lines__settlement_date", "authority__code")
+        .annotate(lines=Count("payment", distinct=True), total=Sum("amount_fils"))
+        .order_by("payment__settlement_lines__settlement_date", "authority__code")
+    )
+    return [(day, code, lines, total) for day, code, lines, total in rows]

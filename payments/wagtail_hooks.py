@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
@@ -21,17 +21,27 @@ from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
+from core import charts, exports
 from core.errors import PortalError
 from core.money import format_fils
 from core.permissions import LimitedPermissionPolicy
 
 from . import selectors
-from .models import ApiKey, Bill, Payment, Refund, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .models import (
+    ApiKey,
+    Bill,
+    Payment,
+    Refund,
+    SettlementImport,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from .services import parse_dinars, staff
 
 # The ledgers are read in the admin, never written there: a refund, a resend or a revocation is an action of
 # its own (below), through services.staff.
-for _model in (Payment, Bill, Refund, WebhookDelivery, ApiKey):
+for _model in (Payment, Bill, Refund, WebhookDelivery, ApiKey, SettlementImport):
     register_permission_policy(_model, LimitedPermissionPolicy(_model, allowed={"view"}))
 register_permission_policy(WebhookEndpoint, LimitedPermissionPolicy(WebhookEndpoint, denied={"delete"}))
 
@@ -390,8 +400,113 @@ def revoke_view(request, pk):
     return redirect("payments_apikey:inspect", api_key.pk)
 
 
+# --- Reconciliation ---------------------------------------------------------------------------------------
+
+
+def _totals_chart(totals, *, right_to_left):
+    """Daily totals per authority as a bar chart (core.charts), in dinars."""
+    days = sorted({day for day, _code, _lines, _total in totals})
+    codes = sorted({code for _day, code, _lines, _total in totals})
+    figures = {(day, code): total for day, code, _lines, total in totals}
+    data = charts.ChartData(
+        categories=[day.isoformat() for day in days],
+        series=[
+            charts.ChartSeries(code=code, label=code, values=[(figures.get((day, code)) or 0) / 1000 for day in days])
+            for code in codes
+        ],
+    )
+    return charts.draw(data, "bar", right_to_left=right_to_left, series_class="payments-series")
+
+
+class SettlementInspectView(InspectView):
+    """A settlement file's reconciliation: the lines that did not match, the payments missing from it, and
+    the daily totals per authority as a table and a chart, with CSV/XLSX exports."""
+
+    template_name = "payments/admin/settlement_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        from django.utils.translation import get_language_bidi
+
+        context = super().get_context_data(**kwargs)
+        user, settlement = self.request.user, self.object
+        totals = selectors.daily_totals(user, settlement)
+        context.update(
+            settlement=settlement,
+            problems=selectors.settlement_problems(user, settlement)[:500],
+            missing=selectors.missing_from_settlement(user, settlement)[:500],
+            totals=[(day, code, lines, format_fils(total)) for day, code, lines, total in totals],
+            drawing=_totals_chart(totals, right_to_left=get_language_bidi()) if totals else None,
+            exports=[
+                (kind, fmt, reverse("payments_admin_settlement_export", args=[settlement.pk, kind, fmt]))
+                for kind in ("totals", "problems", "missing")
+                for fmt in ("csv", "xlsx")
+            ],
+        )
+        return context
+
+
+class SettlementImportViewSet(PaymentsViewSet):
+    name = "payments_settlementimport"
+    model = SettlementImport
+    icon = "table"
+    menu_label = _("Reconciliation")
+    url_prefix = "payments/settlements"
+    list_display = ["file_name", "first_date", "last_date", "lines", _amount("total_fils", _("total")), "imported_at"]
+    ordering = ["-imported_at"]
+    inspect_view_class = SettlementInspectView
+
+
+@permission_required("payments.view_settlementimport", raise_exception=True)
+def settlement_export_view(request, pk, kind, fmt):
+    """The reconciliation's tables as CSV or XLSX (core.exports)."""
+    from django.utils.translation import get_language_bidi
+
+    settlement = get_object_or_404(SettlementImport, pk=pk)
+    user = request.user
+    if kind == "totals":
+        header = [_("settlement date"), _("authority"), _("payments"), _("total (fils)")]
+        rows = selectors.daily_totals(user, settlement)
+    elif kind == "problems":
+        header = [_("line"), _("settlement date"), _("track id"), _("transaction"), _("amount (fils)"), _("status")]
+        rows = (
+            (
+                line.line_number,
+                line.settlement_date,
+                line.track_id,
+                line.transaction_id,
+                line.amount_fils,
+                line.get_status_display(),
+            )
+            for line in selectors.settlement_problems(user, settlement).iterator()
+        )
+    else:
+        header = [_("reference"), _("authority"), _("amount (fils)"), _("finished"), _("gateway transaction")]
+        rows = (
+            (
+                payment.reference,
+                payment.authority.code if payment.authority_id else "",
+                payment.amount_fils,
+                payment.finished_at,
+                payment.gateway_transaction,
+            )
+            for payment in selectors.missing_from_settlement(user, settlement).iterator()
+        )
+    filename = f"settlement-{settlement.pk}-{kind}.{fmt}"
+    if fmt == "xlsx":
+        return exports.xlsx_response(filename, header, rows, right_to_left=get_language_bidi(), title=kind)
+    return exports.csv_response(filename, header, rows)
+
+
 class PaymentsViewSetGroup(ModelViewSetGroup):
-    items = (PaymentViewSet, BillViewSet, RefundViewSet, WebhookEndpointViewSet, WebhookDeliveryViewSet, ApiKeyViewSet)
+    items = (
+        PaymentViewSet,
+        BillViewSet,
+        RefundViewSet,
+        WebhookEndpointViewSet,
+        WebhookDeliveryViewSet,
+        ApiKeyViewSet,
+        SettlementImportViewSet,
+    )
     menu_icon = "form"
     menu_label = _("Payments")
     menu_name = "payments"
@@ -408,4 +523,9 @@ def register_payments_actions():
         path("payments/payments/<int:pk>/refund/", refund_view, name="payments_admin_refund"),
         path("payments/webhook-deliveries/<int:pk>/resend/", resend_view, name="payments_admin_resend"),
         path("payments/api-keys/<int:pk>/revoke/", revoke_view, name="payments_admin_revoke"),
+        re_path(
+            r"^payments/settlements/(?P<pk>[0-9]+)/export/(?P<kind>totals|problems|missing)\.(?P<fmt>csv|xlsx)$",
+            settlement_export_view,
+            name="payments_admin_settlement_export",
+        ),
     ]

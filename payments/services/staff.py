@@ -106,6 +106,7 @@ STAFF_PERMISSIONS = (
     ("payments", "change_webhookdelivery"),
     ("payments", "view_apikey"),
     ("payments", "change_apikey"),
+    ("payments", "view_settlementimport"),
 )
 
 

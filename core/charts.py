@@ -1,8 +1,9 @@
-"""Indicator charts drawn on the server as SVG: line, bar and stacked bar.
+"""Charts drawn on the server as SVG: line, bar and stacked bar (labour's indicator dashboards, payments'
+daily totals).
 
 No script runs in the browser and nothing is styled inline (the Content-Security-Policy forbids both):
 the geometry is computed here, the template writes it as SVG elements with classes, and
-labour/static/labour/charts.css colours them from the theme (default and high contrast). In Arabic the
+the app's stylesheet (labour/static/labour/charts.css) colours them from the theme (default and high contrast). In Arabic the
 time axis runs from right to left and the value axis stands on the right. Numbers are written as the
 portal writes them (Western digits, a comma between thousands).
 
@@ -70,8 +71,9 @@ def nice_ceiling(value):
     return 10 * power
 
 
-def draw(data, kind, *, right_to_left):
-    """The geometry of a chart of `data` (`line`, `bar` or `stacked`)."""
+def draw(data, kind, *, right_to_left, series_class="labour-series"):
+    """The geometry of a chart of `data` (`line`, `bar` or `stacked`); series get the classes
+    `<series_class>-1` … `-6`."""
     drawing = Drawing(kind=kind)
     plot_top, plot_bottom = MARGIN_TOP, HEIGHT - MARGIN_BOTTOM
     if right_to_left:
@@ -108,7 +110,7 @@ def draw(data, kind, *, right_to_left):
             drawing.labels.append((round(start + band / 2, 1), plot_bottom + 20, category))
     series_count = max(len(data.series), 1)
     for number, series in enumerate(data.series):
-        css = f"labour-series-{number % SERIES_CLASSES + 1}"
+        css = f"{series_class}-{number % SERIES_CLASSES + 1}"
         drawing.legend.append((css, series.label))
         if kind == "line":
             points = []
@@ -130,7 +132,7 @@ def draw(data, kind, *, right_to_left):
                 value = series.values[index]
                 if value is None:
                     continue
-                css = f"labour-series-{number % SERIES_CLASSES + 1}"
+                css = f"{series_class}-{number % SERIES_CLASSES + 1}"
                 title = f"{series.label}, {category}: {format_number(value, data.percent)}"
                 if kind == "stacked":
                     y_top, y_bottom = y_of(running + value), y_of(running)

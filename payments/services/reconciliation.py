@@ -1,0 +1,145 @@
+"""Reconciliation: the acquirer's settlement file (CSV, docs/payments.md "Reconciliation") is read whole,
+every line checked — a bad line is reported by its line and column, and then nothing is written —, and each
+line is matched to a payment by its track id (the payment's reference): matched, another amount, a payment
+that is not paid, no such payment, or settled twice."""
+
+import csv
+import datetime
+import hashlib
+import io
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..errors import InvalidPayment, InvalidSettlement
+from ..models import Payment, PaymentState, SettlementImport, SettlementLine
+from . import parse_dinars
+
+COLUMNS = ("settlement_date", "track_id", "transaction_id", "amount", "currency")
+REQUIRED = ("settlement_date", "track_id", "amount", "currency")
+CURRENCIES = {"KWD", "414"}
+MAX_PROBLEMS = 50
+CHUNK = 1000
+
+
+def import_settlement(data, *, file_name, progress=None):
+    """Read, check and record a settlement file (bytes). Returns the `SettlementImport`; raises
+    `InvalidSettlement` (with `problems`, each "line N, column C: …") and writes nothing for a bad file."""
+    digest = hashlib.sha256(data).hexdigest()
+    if SettlementImport.objects.filter(file_sha256=digest).exists():
+        raise InvalidSettlement(_("This settlement file was already imported."))
+    rows = _read(data, progress)
+    with transaction.atomic():
+        settlement = SettlementImport.objects.create(
+            file_name=file_name[:255],
+            file_sha256=digest,
+            first_date=min(row["settlement_date"] for row in rows),
+            last_date=max(row["settlement_date"] for row in rows),
+            lines=len(rows),
+            total_fils=sum(row["amount_fils"] for row in rows),
+        )
+        SettlementLine.objects.bulk_create(_matched(settlement, rows), batch_size=CHUNK)
+    return settlement
+
+
+def _read(data, progress):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidSettlement(_("The file is not UTF-8 text.")) from None
+    if "\x00" in text:
+        raise InvalidSettlement(_("The file is not UTF-8 text."))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in next(reader, [])]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise InvalidSettlement(
+            _("Line 1: the header lacks the columns %(columns)s.") % {"columns": ", ".join(missing)},
+            problems=[_("line 1: missing columns %(columns)s") % {"columns": ", ".join(missing)}],
+        )
+    where = {name: header.index(name) for name in COLUMNS if name in header}
+    rows, problems = [], []
+    for number, cells in enumerate(reader, start=2):
+        if progress:
+            progress()
+        if not any(cell.strip() for cell in cells):
+            continue
+        row, row_problems = _row(cells, where, number)
+        problems.extend(row_problems)
+        if not row_problems:
+            rows.append(row)
+    if problems:
+        raise InvalidSettlement(
+            _("The settlement file has %(count)d bad lines or cells; nothing was imported.") % {"count": len(problems)},
+            problems=problems,
+        )
+    if not rows:
+        raise InvalidSettlement(_("The settlement file has no lines."))
+    return rows
+
+
+def _row(cells, where, number):
+    problems = []
+
+    def cell(name):
+        index = where.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    def problem(name, message):
+        problems.append(
+            _("line %(line)d, column %(column)s: %(message)s") % {"line": number, "column": name, "message": message}
+        )
+
+    row = {"line_number": number}
+    try:
+        row["settlement_date"] = datetime.date.fromisoformat(cell("settlement_date"))
+    except ValueError:
+        problem("settlement_date", _("a date is written YYYY-MM-DD"))
+    row["track_id"] = cell("track_id")
+    if not row["track_id"] or len(row["track_id"]) > 40:
+        problem("track_id", _("a track id is 1 to 40 characters"))
+    row["transaction_id"] = cell("transaction_id")
+    if len(row["transaction_id"]) > 64:
+        problem("transaction_id", _("a transaction id is at most 64 characters"))
+    try:
+        row["amount_fils"] = parse_dinars(cell("amount"), "amount")
+        if row["amount_fils"] <= 0:
+            problem("amount", _("the amount must be more than zero"))
+    except InvalidPayment as error:  # parse_dinars's refusal
+        problem("amount", error.message)
+    if cell("currency").upper() not in CURRENCIES:
+        problem("currency", _("the currency must be KWD (414)"))
+    return row, problems
+
+
+def _matched(settlement, rows):
+    track_ids = [row["track_id"] for row in rows]
+    payments, settled = {}, set()
+    for start in range(0, len(track_ids), CHUNK):
+        chunk = track_ids[start : start + CHUNK]
+        payments.update({payment.reference: payment for payment in Payment.objects.filter(reference__in=chunk)})
+        settled.update(
+            SettlementLine.objects.filter(
+                track_id__in=chunk,
+                status__in=[SettlementLine.Status.MATCHED, SettlementLine.Status.AMOUNT_MISMATCH],
+            ).values_list("track_id", flat=True)
+        )
+    for row in rows:
+        payment = payments.get(row["track_id"])
+        if payment is None:
+            status = SettlementLine.Status.UNMATCHED
+        elif row["track_id"] in settled:
+            status = SettlementLine.Status.DUPLICATE
+        elif payment.state != PaymentState.SUCCESS:
+            status = SettlementLine.Status.NOT_PAID
+        elif row["amount_fils"] != payment.amount_fils:
+            status = SettlementLine.Status.AMOUNT_MISMATCH
+        else:
+            status = SettlementLine.Status.MATCHED
+        if (
+            payment is not None
+            and status != SettlementLine.Status.DUPLICATE
+            and status != SettlementLine.Status.NOT_PAID
+        ):
+            settled.add(row["track_id"])
+        yield SettlementLine(settlement=settlement, payment=payment, status=status, **row)

@@ -1,0 +1,159 @@
+"""Reconciliation with the acquirer's settlement file: each line matched to a payment by track id; unmatched
+lines, amount mismatches and paid payments missing from the file listed; daily totals per authority with a
+chart and CSV/XLSX exports; a bad line reported by line and column, and then nothing imported."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.utils import timezone, translation
+
+from payments.errors import InvalidSettlement
+from payments.models import Payment, SettlementImport, SettlementLine
+from payments.services.reconciliation import import_settlement
+
+from .conftest import paid
+from .test_admin import make_staff
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "settlement_date,track_id,transaction_id,amount,currency\n"
+
+
+def knet_paid(authority, amount):
+    payment = paid(authority, amount)
+    Payment.objects.filter(pk=payment.pk).update(gateway="knet")
+    payment.refresh_from_db()
+    return payment
+
+
+def settlement_file(*lines):
+    return (HEADER + "".join(line + "\n" for line in lines)).encode()
+
+
+@pytest.fixture
+def ledger(authority, other_authority):
+    today = timezone.localdate().isoformat()
+    payments = {
+        "own": knet_paid(authority, 12_500),
+        "other": knet_paid(other_authority, 3_000),
+        "short": knet_paid(authority, 5_000),
+        "missing": knet_paid(authority, 7_000),
+    }
+    data = settlement_file(
+        f"{today},{payments['own'].reference},T1,12.500,KWD",
+        f"{today},{payments['other'].reference},T2,3.000,414",
+        f"{today},{payments['short'].reference},T3,4.000,KWD",
+        f"{today},PAY-NOSUCHPAYMNT,T4,1.000,KWD",
+        f"{today},{payments['own'].reference},T1,12.500,KWD",
+    )
+    return payments, data
+
+
+def test_each_line_is_matched_by_track_id_and_the_problems_are_listed(ledger):
+    payments, data = ledger
+    settlement = import_settlement(data, file_name="settle.csv")
+    statuses = list(settlement.settlement_lines.values_list("line_number", "status"))
+    assert statuses == [
+        (2, "matched"),
+        (3, "matched"),
+        (4, "amount_mismatch"),
+        (5, "unmatched"),
+        (6, "duplicate"),
+    ]
+    assert settlement.lines == 5 and settlement.total_fils == 12_500 + 3_000 + 4_000 + 1_000 + 12_500
+    admin = get_user_model().objects.get(username="admin")
+    from payments import selectors
+
+    assert [payment.reference for payment in selectors.missing_from_settlement(admin, settlement)] == [
+        payments["missing"].reference
+    ]
+    totals = selectors.daily_totals(admin, settlement)
+    assert {(code, lines, total) for _day, code, lines, total in totals} == {
+        (payments["own"].authority.code, 1, 12_500),
+        (payments["other"].authority.code, 1, 3_000),
+    }
+
+
+def test_a_bad_line_is_reported_by_line_and_column_and_nothing_is_imported(authority):
+    payment = knet_paid(authority, 1_000)
+    data = settlement_file(
+        f"2026-12-05,{payment.reference},T1,1.000,KWD",
+        "05/12/2026,PAY-X,T2,1.000,KWD",
+        "2026-12-05,PAY-Y,T3,1.2345,USD",
+    )
+    with translation.override("en"), pytest.raises(InvalidSettlement) as refused:
+        import_settlement(data, file_name="bad.csv")
+    assert refused.value.problems == [
+        "line 3, column settlement_date: a date is written YYYY-MM-DD",
+        "line 4, column amount: Write the amount in dinars, with at most three decimals (e.g. 1.250).",
+        "line 4, column currency: the currency must be KWD (414)",
+    ]
+    assert refused.value.status == 400
+    assert not SettlementImport.objects.exists() and not SettlementLine.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"track_id,amount\nPAY-1,1.000\n", "settlement_date"),
+        (HEADER.encode(), "no lines"),
+        (b"\xff\xfe\x00bad", "UTF-8"),
+    ],
+)
+def test_a_file_without_the_columns_or_lines_is_refused(data, words):
+    with translation.override("en"), pytest.raises(InvalidSettlement) as refused:
+        import_settlement(data, file_name="x.csv")
+    assert words in refused.value.message
+    assert not SettlementImport.objects.exists()
+
+
+def test_the_same_file_is_not_imported_twice(ledger):
+    _payments, data = ledger
+    import_settlement(data, file_name="settle.csv")
+    with pytest.raises(InvalidSettlement):
+        import_settlement(data, file_name="again.csv")
+    assert SettlementImport.objects.count() == 1
+
+
+def test_the_command_reads_a_file_and_refuses_a_bad_one_in_arabic(ledger, tmp_path):
+    _payments, data = ledger
+    good = tmp_path / "settle.csv"
+    good.write_bytes(data)
+    out = io.StringIO()
+    call_command("import_settlement", str(good), "--no-progress", "--language", "en", stdout=out)
+    assert "5 lines" in out.getvalue() and "2 matched" in out.getvalue()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(settlement_file("2026-13-01,PAY-1,T,1.000,KWD"))
+    errors = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_settlement", str(bad), "--no-progress", "--language", "ar", stderr=errors)
+    assert "السطر 2، العمود settlement_date" in errors.getvalue()
+
+
+def test_the_admin_shows_the_reconciliation_with_a_chart_and_exports(client, ledger, authority):
+    payments, data = ledger
+    settlement = import_settlement(data, file_name="settle.csv")
+    client.force_login(get_user_model().objects.get(username="admin"))
+    html = client.get(f"/admin/payments/settlements/inspect/{settlement.pk}/").content.decode()
+    assert (
+        "<svg" in html
+        and "payments-bar payments-series-1" in html
+        and "style=" not in html.split("<svg")[1].split("</svg>")[0]
+    )
+    assert "PAY-NOSUCHPAYMNT" in html and payments["missing"].reference in html
+    csv = b"".join(client.get(f"/admin/payments/settlements/{settlement.pk}/export/totals.csv").streaming_content)
+    assert csv.decode("utf-8-sig").splitlines()[1:] and "12500" in csv.decode("utf-8-sig")
+    xlsx = client.get(f"/admin/payments/settlements/{settlement.pk}/export/problems.xlsx")
+    assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
+
+
+def test_an_authoritys_staff_see_their_own_totals_and_lines_only(client, ledger, authority):
+    payments, data = ledger
+    settlement = import_settlement(data, file_name="settle.csv")
+    client.force_login(make_staff(authority.code))
+    html = client.get(f"/admin/payments/settlements/inspect/{settlement.pk}/").content.decode()
+    assert payments["short"].reference in html and "PAY-NOSUCHPAYMNT" not in html
+    csv = b"".join(client.get(f"/admin/payments/settlements/{settlement.pk}/export/totals.csv").streaming_content)
+    assert payments["other"].authority.code not in csv.decode("utf-8-sig")
