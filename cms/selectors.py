@@ -74,3 +74,17 @@ def export_catalogue():
         "life_events": [fmt.life_event_record(by_language) for by_language in life_events.values()],
         "services": [fmt.service_record(by_language) for by_language in services.values()],
     }
+
+
+def editors_group_name(code):
+    """The group of an authority's editors (cms.services.ensure_authority_section creates it)."""
+    return f"{code} editors"
+
+
+def ministry_codes(user):
+    """The codes of the authorities `user` works for: a superuser every one (None); other staff those whose
+    editors' group they are in."""
+    if user.is_superuser:
+        return None
+    suffix = editors_group_name("")
+    return [name[: -len(suffix)] for name in user.groups.filter(name__endswith=suffix).values_list("name", flat=True)]

@@ -24,6 +24,7 @@ from wagtail.models import (
 
 from . import catalogue_format as fmt
 from .models import Authority, HomePage, HomePopularService, LifeEvent, ServiceIndexPage, ServicePage, ServiceRelation
+from .selectors import editors_group_name
 
 LANGUAGES = fmt.LANGUAGES
 HOME_TITLES = {"ar": "بوابة الحكومة الإلكترونية", "en": "Government e-portal"}
@@ -38,10 +39,6 @@ WORKFLOW_NAME = gettext_noop("Ministry review")
 APPROVAL_TASK_NAME = gettext_noop("Portal approval")
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "lock_page", "unlock_page")
 APPROVER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
-
-
-def editors_group_name(code):
-    return f"{code} editors"
 
 
 def ensure_locales():
@@ -149,6 +146,22 @@ def _staff_group(name):
                 group=group, collection=root_collection, permission=permission
             )
     return group
+
+
+def put_under_review(pages, *, keep_existing=True):
+    """The pages (and what is added under them) go through the ministry review workflow: editors submit, the
+    portal's approvers publish. Used for the catalogue and by other apps for their own sections."""
+    _ensure_workflow({index: page for index, page in enumerate(pages)}, keep_existing=keep_existing)
+
+
+def let_ministries_add_under(pages, *, codes=None):
+    """Each ministry's editors (of `codes`, or of every authority that has an editors' group) may add pages under
+    `pages` and edit the pages they added, never publish them nor edit another's (Wagtail's add permission)."""
+    groups = Group.objects.filter(name__endswith=editors_group_name(""))
+    if codes is not None:
+        groups = groups.filter(name__in=[editors_group_name(code) for code in codes])
+    for group in groups:
+        _page_permissions(group, pages, ("add_page",))
 
 
 def _ensure_workflow(catalogues, *, keep_existing=False):

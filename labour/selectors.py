@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils.translation import gettext as _
 
-from cms.services import editors_group_name
+from cms.selectors import ministry_codes
 from core.errors import InvalidInput
 from identity.models import NationalIdentity
 
@@ -480,11 +480,8 @@ def labour_authority_code():
 
 def reviewed_authority_codes(user):
     """The codes of the authorities whose labour-needs requests `user` reviews: a superuser all (None), other
-    staff those whose editors' group they are in (cms creates "<CODE> editors" per authority)."""
-    if user.is_superuser:
-        return None
-    suffix = editors_group_name("")
-    return [name[: -len(suffix)] for name in user.groups.filter(name__endswith=suffix).values_list("name", flat=True)]
+    staff those whose editors' group they are in."""
+    return ministry_codes(user)
 
 
 def may_review(user, request):

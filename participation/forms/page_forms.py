@@ -4,8 +4,23 @@ they ask the page."""
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from cms.selectors import ministry_codes
 
-class PollPageForm(WagtailAdminPageForm):
+
+class ParticipationPageForm(WagtailAdminPageForm):
+    """A ministry's editors launch consultations and polls for their own ministry: the authority field offers
+    only the authorities they work for (the portal's approvers and superusers are offered every one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("authority")
+        user = getattr(self, "for_user", None)
+        codes = ministry_codes(user) if user is not None and user.is_authenticated else None
+        if field is not None and codes:
+            field.queryset = field.queryset.filter(code__in=codes)
+
+
+class PollPageForm(ParticipationPageForm):
     """Once ballots name an option, the option stays: removing it (or changing its key, which translations
     use to find it, or the poll's kind) would change or lose counted votes. The database would refuse the
     removal too (ballot choices PROTECT their option); this says why, instead of an error page."""

@@ -14,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
+from ..forms.page_forms import ParticipationPageForm
 from .pages import ParticipationPage, Phase
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4", "document-link"]
@@ -49,6 +50,8 @@ class ConsultationPage(ParticipationPage):
         InlinePanel("questions", label=_("Questions")),
         MultiFieldPanel([FieldPanel("outcome_summary"), FieldPanel("outcome_published_at")], heading=_("Outcome")),
     ]
+
+    base_form_class = ParticipationPageForm
 
     class Meta:
         verbose_name = _("consultation")

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.services import let_ministries_add_under, put_under_review
 from identity.models import Action
 
 from ..models import Announcement, ConsultationPage, ConsultationResponse, Phase, QuestionKind
@@ -132,6 +133,18 @@ def respond_to_consultation(user, page, answers, request=None):
             if attempt:
                 raise
     raise AssertionError("unreachable")
+
+
+# --- Launching -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def let_ministries_launch(indexes, codes=None):
+    """Every ministry's editors (or those of `codes`) may launch consultations and polls under the participation
+    sections `indexes` and change those they launched, never publish them: the portal's approvers review and
+    publish them (the ministry review workflow), as they do the catalogue's pages."""
+    let_ministries_add_under(indexes, codes=codes)
+    put_under_review(indexes)
 
 
 # --- Outcome ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import Button
 
+from cms.selectors import ministry_codes
 from core import exports
 
 from ..models import ConsultationPage
@@ -21,7 +22,11 @@ from ..selectors import consultations as selectors
 
 
 def may_see_responses(user, page):
-    return user.has_perm("participation.view_consultationresponse") or page.permissions_for_user(user).can_edit()
+    """Staff who may view responses, whoever may edit the page, and the editors of the ministry that runs it."""
+    if user.has_perm("participation.view_consultationresponse") or page.permissions_for_user(user).can_edit():
+        return True
+    codes = ministry_codes(user)
+    return codes is None or page.authority.code in codes
 
 
 def _consultation_for(request, page_id):

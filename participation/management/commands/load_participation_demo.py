@@ -24,6 +24,7 @@ from participation.models import (
     PollOption,
     PollPage,
 )
+from participation.services.consultations import let_ministries_launch
 
 # Paragraph ids (StreamField block ids) are derived from this namespace so both languages share them.
 BLOCKS = uuid.UUID("6f1c9a52-8d0e-4c41-9b7e-3f2a1d5c7e90")
@@ -263,6 +264,9 @@ class Command(BaseCommand):
             ),
             homes,
         )
+
+        # Every ministry's editors launch their own consultations and polls here, reviewed by the approvers.
+        let_ministries_launch(list(indexes.values()))
 
         record = CONSULTATION
         self._translated(
