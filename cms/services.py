@@ -447,4 +447,8 @@ def _parents_first(authorities):
 
 
 def count_records(data):
-    return sum(len(data.get(kind, []) or []) for kind in fmt.KINDS) if isinstance(data, dict) else 0
+    """How many records a parsed file holds, for a progress bar; a section that is not a list (which the import
+    refuses with its FormatError) holds none."""
+    if not isinstance(data, dict):
+        return 0
+    return sum(len(records) for kind in fmt.KINDS if isinstance(records := data.get(kind), list))

@@ -32,7 +32,7 @@ class PortalAutoSchema(AutoSchema):
     - 401 where the operation reads credentials (an API key or a session token sent but not valid);
     - 403 where the operation needs a signed-in person or a key's scope, and on writes that read the session
       cookie (Django's CSRF check);
-    - 404 where the path has parameters (no such thing, or a parameter of the wrong type);
+    - 404 on every operation: no such thing, a path parameter of the wrong type, or an unknown `?format=`;
     - 503 on every operation: an outage of the database, the cache or the channel layer (`Retry-After`).
 
     Each is the one error body, `ERROR`. An operation that documents the status itself keeps its own entry."""
@@ -66,8 +66,9 @@ class PortalAutoSchema(AutoSchema):
             refusals.append(
                 (403, "Not signed in, not allowed, or (with the session cookie) the CSRF token is missing.")
             )
-        if "{" in self.path:
-            refusals.append((404, "There is no such thing here, or a path parameter is not of its type."))
+        refusals.append(
+            (404, "There is no such thing here, a path parameter is not of its type, or `format` is unknown.")
+        )
         refusals.append((503, "The service is briefly unavailable; try again after `Retry-After` seconds."))
         return refusals
 

@@ -87,8 +87,9 @@ class _CubeView(APIView):
     renderer_classes = [JSONRenderer, CsvRenderer, SdmxCsvRenderer]
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # A refusal is JSON whatever file was asked for.
-        if getattr(response, "exception", False):
+        # A refusal, and OPTIONS' description of the view, are JSON whatever file was asked for: only the views'
+        # own answers are files (the file renderers cannot render anything else).
+        if getattr(response, "exception", False) or request.method == "OPTIONS":
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
         return super().finalize_response(request, response, *args, **kwargs)
 

@@ -19,7 +19,7 @@ docs/labour.md has the full mapping.
 import csv
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, Overflow
 
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,13 @@ from . import codes as cl
 from .models import period_start
 
 MAX_PROBLEMS_KEPT = 1000
+# The largest count a cell holds (the database's 64-bit integer); a larger one is refused, not overflowed.
+MAX_COUNT = 2**63 - 1
+
+
+def shown(text, limit=40):
+    """A cell as a problem quotes it: at most `limit` characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 @dataclass(frozen=True)
@@ -204,7 +211,9 @@ class _RowReader:
         if code_id is None:
             known = ", ".join(list(self.code_ids[dimension])[:25])
             self.checked.add(
-                line, column, _("unknown code “%(code)s” (known codes: %(known)s)") % {"code": value, "known": known}
+                line,
+                column,
+                _("unknown code “%(code)s” (known codes: %(known)s)") % {"code": shown(value), "known": known},
             )
         return code_id
 
@@ -215,7 +224,9 @@ class _RowReader:
         try:
             start, frequency = period_start(period)
         except ValueError:
-            self.checked.add(line, column, _("“%(period)s” is not a period") % {"period": period} + self.period_hint)
+            self.checked.add(
+                line, column, _("“%(period)s” is not a period") % {"period": shown(period)} + self.period_hint
+            )
             return None
         if start > self.today:
             self.checked.add(line, column, _("the period %(period)s has not begun yet") % {"period": period})
@@ -224,20 +235,26 @@ class _RowReader:
         return self.periods[period]
 
     def count(self, line, column, text, multiplier=1):
-        if text.isdigit() and text.isascii():
-            return int(text) * multiplier
-        try:
-            number = Decimal(text) * multiplier
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            self.checked.add(line, column, _("“%(value)s” is not a number") % {"value": text})
-            return None
-        if number != number.to_integral_value():
-            self.checked.add(line, column, _("“%(value)s” is not a whole count") % {"value": text})
-            return None
+        if text.isdigit() and text.isascii() and len(text) <= 18:
+            number = int(text) * multiplier
+        else:
+            try:
+                number = Decimal(text) * multiplier
+            except Overflow:  # beyond what Decimal holds (1E+999999999)
+                number = Decimal(MAX_COUNT + 1)
+            except DecimalException:
+                number = None
+            if number is None or not number.is_finite():
+                self.checked.add(line, column, _("“%(value)s” is not a number") % {"value": shown(text)})
+                return None
+            if number != number.to_integral_value():
+                self.checked.add(line, column, _("“%(value)s” is not a whole count") % {"value": shown(text)})
+                return None
         if number < 0:
-            self.checked.add(line, column, _("a count cannot be negative (“%(value)s”)") % {"value": text})
+            self.checked.add(line, column, _("a count cannot be negative (“%(value)s”)") % {"value": shown(text)})
+            return None
+        if number > MAX_COUNT:
+            self.checked.add(line, column, _("“%(value)s” is too large for a count") % {"value": shown(text)})
             return None
         return int(number)
 

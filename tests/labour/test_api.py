@@ -166,3 +166,13 @@ def test_the_routes_are_in_the_openapi_schema(client):
     for route in ("/api/v1/labour/codes/", "/api/v1/labour/series/", "/api/v1/labour/kuwaitisation/"):
         assert route in schema
     assert "application/vnd.sdmx.data+csv" in schema
+
+
+@pytest.mark.parametrize("path", ["/api/v1/labour/series/", "/api/v1/labour/kuwaitisation/"])
+@pytest.mark.parametrize("file_format", ["csv", "sdmx-csv"])
+def test_options_with_a_file_format_is_described_in_json_not_a_500(client, path, file_format):
+    # found by the fuzzer (tests/api/test_fuzz.py): the file renderers were asked to render OPTIONS' description
+    response = client.options(path, {"format": file_format, "measure": "EMP"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["name"]

@@ -24,6 +24,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: cannot read the file: {error.strerror}") from error
             except json.JSONDecodeError as error:
                 raise CommandError(f"{path}: not valid JSON: {error}") from error
+            except UnicodeDecodeError as error:
+                raise CommandError(f"{path}: not UTF-8 text (byte {error.start + 1}): save it as UTF-8") from error
 
             with tqdm(
                 total=count_records(data),
