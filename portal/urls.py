@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import api_schema as content_api_schema
 from core import views as core_views
 from identity import national_id, receipt_views
 from identity import views as identity_views
@@ -23,6 +24,7 @@ urlpatterns = [
     path("admin/login/", identity_views.admin_login_redirect, name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/schema/", content_api_schema.schema_view, name="content-api-schema"),
     path("api/v2/", content_api.urls),
     path("api/v1/", include("portal.api_v1")),
     path("_allauth/", include("allauth.headless.urls")),

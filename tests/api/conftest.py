@@ -21,7 +21,8 @@ from tests.participation.conftest import make_citizen
 def wsgi_app():
     """The portal as its WSGI server sees it, in the test's transaction: Django closes the database connection
     at the end of each request, which would end the test's transaction, so that is switched off meanwhile (as
-    Django's test client does)."""
+    Django's test client does). Django's test client switches it on again after each of its requests: a
+    fixture that uses it must come before this one."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
