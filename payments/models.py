@@ -65,6 +65,9 @@ TRANSITIONS = {
 class Payment(models.Model):
     """One payment by one payer, through one gateway, for one or more line items."""
 
+    # The ledger is not content: Wagtail's reference index would add a query and a row to every write.
+    wagtail_reference_index_ignore = True
+
     class Source(models.TextChoices):
         FEE = "fee", _("Service fee")
         BILLS = "bills", _("Bills")
@@ -139,6 +142,7 @@ class Payment(models.Model):
 
 
 class LineItem(models.Model):
+    wagtail_reference_index_ignore = True
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="line_items")
     position = models.PositiveSmallIntegerField(default=0)
     authority = models.ForeignKey("cms.Authority", on_delete=models.PROTECT, related_name="+")
@@ -164,6 +168,8 @@ class LineItem(models.Model):
 
 class AppendOnly(models.Model):
     """A row that is written once and never changed or deleted (in Python here; on PostgreSQL a trigger too)."""
+
+    wagtail_reference_index_ignore = True  # (inherited by the logs)
 
     class Meta:
         abstract = True
@@ -230,6 +236,8 @@ class Credit(AppendOnly):
 class Bill(models.Model):
     """A due an authority asks a citizen to pay (a fine, a utility bill), pushed through the API."""
 
+    wagtail_reference_index_ignore = True
+
     class State(models.TextChoices):
         OPEN = "open", _("Open")
         PARTLY_PAID = "partly_paid", _("Partly paid")
@@ -289,6 +297,8 @@ class ApiKey(models.Model):
     is stored (the secret is 256 random bits, so a plain hash cannot be reversed by guessing); the prefix is
     shown to tell keys apart. A key sees its own authority's data only, and only within its scopes."""
 
+    wagtail_reference_index_ignore = True
+
     class Scope(models.TextChoices):
         PAYMENTS = "payments", _("Create and read payments")
         BILLS = "bills", _("Push and read bills")
@@ -325,6 +335,8 @@ class IdempotencyRecord(models.Model):
     """What a request with an `Idempotency-Key` created, so that the same request within 24 hours answers the
     same, and a different request under the same key is refused."""
 
+    wagtail_reference_index_ignore = True
+
     api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
@@ -342,6 +354,8 @@ class IdempotencyRecord(models.Model):
 class Refund(models.Model):
     """Money given back from a successful payment, in full or in part. `submitted` until the gateway
     answers; the amount still available is the payment's less every refund not in `error`."""
+
+    wagtail_reference_index_ignore = True
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -403,6 +417,8 @@ class WebhookEndpoint(models.Model):
     """An address of an authority's system that is told of its payments', refunds' and bills' changes, each
     message signed with the endpoint's secret (HMAC-SHA256)."""
 
+    wagtail_reference_index_ignore = True
+
     authority = models.ForeignKey(
         "cms.Authority", verbose_name=_("authority"), on_delete=models.PROTECT, related_name="+"
     )
@@ -429,6 +445,8 @@ class WebhookDelivery(models.Model):
     """One message to one endpoint, delivered at least once: `pending` until the receiver answers 2xx
     (`delivered`), retried after 1 min, 5 min, 1 h, 1 day and 2 days, then `failed`. A resend from the admin
     is a new delivery of the same message (`resent_from`)."""
+
+    wagtail_reference_index_ignore = True
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -491,6 +509,8 @@ class WebhookAttempt(AppendOnly):
 class SettlementImport(models.Model):
     """One settlement file of the acquirer, imported whole (`manage.py import_settlement`). The same file
     (by its SHA-256) is never imported twice."""
+
+    wagtail_reference_index_ignore = True
 
     file_name = models.CharField(_("file"), max_length=255)
     file_sha256 = models.CharField(max_length=64, unique=True, editable=False)

@@ -134,3 +134,15 @@ def test_unfinished_payments_expire_after_ninety_minutes(authority):
     assert services.expire_stale_payments() == 1
     states = dict(Payment.objects.values_list("pk", "state"))
     assert states == {old.pk: "expired", recent.pk: "created", paid.pk: "success"}
+
+
+def test_the_ledgers_writes_leave_wagtails_reference_index_alone(authority):
+    """The ledger's models are admin screens, but not content: indexing their references cost every payment's
+    write a savepoint, a query and a row (found by bench/payments_bench.py)."""
+    from wagtail.models import ReferenceIndex
+
+    before = ReferenceIndex.objects.count()
+    payment = make_payment(authority)
+    services.settle(payment.reference, success(payment), source="test")
+    payment.refresh_from_db()
+    assert payment.state == "success" and ReferenceIndex.objects.count() == before
