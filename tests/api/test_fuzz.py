@@ -1,8 +1,8 @@
-"""Property-based fuzzing of the platform API (`/api/v1/`) and of allauth's headless API (`/_allauth/`) from
-their OpenAPI descriptions, with schemathesis: for every operation, generated requests — valid ones and
-invalid ones (wrong types, values out of range, missing fields, odd characters) — are sent to the portal's
-WSGI application in-process, anonymously and signed in. A test fails on any 5xx and, for `/api/v1/`, on any
-answer the schema does not describe (status, content type, body).
+"""Property-based fuzzing of the platform API (`/api/v1/`), of the content API (`/api/v2/`) and of allauth's
+headless API (`/_allauth/`) from their OpenAPI descriptions, with schemathesis: for every operation, generated
+requests — valid ones and invalid ones (wrong types, values out of range, missing fields, odd characters) — are
+sent to the portal's WSGI application in-process, anonymously and signed in. A test fails on any 5xx and, for
+`/api/v1/` and `/api/v2/`, on any answer the schema does not describe (status, content type, body).
 
 The budget is small enough for every run of the suite (`PORTAL_FUZZ_EXAMPLES` examples per operation and
 identity, fewer on the embedded default); a deeper search is `PORTAL_FUZZ_EXAMPLES=500 pytest tests/api`.
@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from cms.api_schema import schema_document as content_schema_document
 from tests.participation.conftest import make_citizen
 
 from .conftest import authority_key_token, session_token
@@ -66,6 +67,7 @@ def config(examples, coverage):
 
 V1 = schemathesis.openapi.from_dict(platform_schema(), config=config(EXAMPLES, COVERAGE))
 HEADLESS = schemathesis.openapi.from_dict(headless_schema(), config=config(max(EXAMPLES // 2, 2), False))
+CONTENT = schemathesis.openapi.from_dict(content_schema_document(), config=config(EXAMPLES, COVERAGE))
 
 # Found by these tests and being fixed elsewhere (issue 16); expected to fail until then, and fine if they pass.
 PENDING = {
@@ -117,3 +119,10 @@ def test_platform_api(case, identity, wsgi_app, request):
 @HYPOTHESIS
 def test_headless_accounts_api(case, identity, wsgi_app, request):
     send(case, identity, wsgi_app, request, HEADLESS_CHECKS, ("X-Session-Token",))
+
+
+@CONTENT.parametrize()
+@HYPOTHESIS
+def test_content_api(case, wsgi_app, request):
+    """The content API is public and read-only: anonymous requests only."""
+    send(case, "anonymous", wsgi_app, request, V1_CHECKS, ())
