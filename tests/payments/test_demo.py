@@ -22,3 +22,13 @@ def test_the_demo_shows_the_journey_and_is_idempotent():
     call_command("load_payments_demo", stdout=open("/dev/null", "w"))
     assert (Payment.objects.count(), Bill.objects.count(), Refund.objects.count()) == counts
     assert Bill.objects.get(number="DEMO-2001").description_en == "changed by staff"
+
+
+def test_the_demo_makes_each_authoritys_payments_staff_group_with_its_permissions():
+    from django.contrib.auth.models import Group
+
+    call_command("load_payments_demo", stdout=open("/dev/null", "w"))
+    group = Group.objects.get(name="MSAL payments")
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"view_payment", "add_refund", "change_webhookdelivery", "view_settlementimport"} <= codenames
+    assert "change_payment" not in codenames and not group.user_set.exists()

@@ -14,6 +14,7 @@ from identity.national_id import civil_id_hash
 from payments import services
 from payments.gateways import GatewayResult, Outcome
 from payments.models import Bill, Payment
+from payments.services import staff
 
 CITIZEN = "citizen.demo"
 CIVIL_ID = "290010100001"  # a demo civil ID: no real person's
@@ -29,6 +30,8 @@ class Command(BaseCommand):
             self.stdout.write("payments demo: needs the demo catalogue (load_demo) first")
             return
         first, second = authorities
+        for code in Authority.objects.values_list("code", flat=True).distinct():
+            staff.ensure_staff_group(code)  # "<CODE> payments": add a staff member to see that authority's payments
         fee = self._fee_paid(citizen)
         if fee is not None:
             self._refunded(fee)
