@@ -2,7 +2,10 @@
 the block lists, and bulk approve / hide / block author. Every decision goes through
 services.moderation, so it is logged in ModerationRecord."""
 
+from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
+from django.db.models import Q
 from django.urls import path, reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -10,10 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 from wagtail import hooks
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
@@ -124,6 +130,55 @@ class BlockedEmailDomainViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+class ParticipantSearchForm(BaseFilterForm):
+    """Find an account by part of its user name, e-mail address or name (the country has too many accounts for
+    a drop-down list)."""
+
+    q = forms.CharField(label=_("Search term"), required=False, max_length=150)
+
+    def filter(self, objects):
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            objects = objects.filter(
+                Q(username__icontains=query)
+                | Q(email__icontains=query)
+                | Q(first_name__icontains=query)
+                | Q(last_name__icontains=query)
+            )
+            self.is_searching, self.search_query = True, query
+        return objects
+
+
+class ParticipantChooseView(chooser_views.ChooseView):
+    filter_form_class = ParticipantSearchForm
+    ordering = ["username"]
+
+
+class ParticipantChooseResultsView(chooser_views.ChooseResultsView):
+    filter_form_class = ParticipantSearchForm
+    ordering = ["username"]
+
+
+class ParticipantChooserViewSet(ChooserViewSet):
+    model = settings.AUTH_USER_MODEL
+    icon = "user"
+    choose_one_text = _("Choose a participant")
+    choose_another_text = _("Choose another participant")
+    page_title = _("Choose a participant")
+    per_page = 20
+    choose_view_class = ParticipantChooseView
+    choose_results_view_class = ParticipantChooseResultsView
+    register_widget = False  # used where a participant is chosen (blocking), not for every link to an account
+
+
+participant_chooser = ParticipantChooserViewSet("participant_chooser", url_prefix="participation/participant-chooser")
+
+
+@hooks.register("register_admin_viewset")
+def register_participant_chooser():
+    return participant_chooser
+
+
 class BlockedParticipantViewSet(SnippetViewSet):
     model = BlockedParticipant
     icon = "user"
@@ -131,7 +186,7 @@ class BlockedParticipantViewSet(SnippetViewSet):
     url_prefix = "participation/blocked-participants"
     list_display = ["user", "reason", "until", "created_by", "created_at"]
     list_filter = {"until": ["isnull", "gte"]}
-    panels = [FieldPanel("user"), FieldPanel("reason"), FieldPanel("until")]
+    panels = [FieldPanel("user", widget=participant_chooser.widget_class), FieldPanel("reason"), FieldPanel("until")]
     add_view_class = RecordsCreator
     copy_view_enabled = False
 

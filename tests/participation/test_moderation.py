@@ -347,3 +347,25 @@ def _request(address):
     from django.test import RequestFactory
 
     return RequestFactory().get("/", REMOTE_ADDR=address)
+
+
+def test_a_participant_to_block_is_found_by_search_not_listed_in_a_drop_down(staff_client):
+    wanted = make_citizen("L1")
+    wanted.email = "salem.alajmi@example.org"
+    wanted.save(update_fields=["email"])
+    others = [make_citizen("L1") for _ in range(3)]
+    form = staff_client.get("/admin/participation/blocked-participants/add/").content.decode()
+    assert '<select name="user"' not in form  # no drop-down of every account in the country
+    assert "/admin/participation/participant-chooser/" in form
+
+    found = staff_client.get("/admin/participation/participant-chooser/results/", {"q": "alajmi"})
+    assert found.status_code == 200
+    listed = found.content.decode()
+    assert wanted.username in listed
+    assert not any(other.username in listed for other in others)
+
+    added = staff_client.post(
+        "/admin/participation/blocked-participants/add/", {"user": wanted.pk, "reason": "إساءة متكررة", "until": ""}
+    )
+    assert added.status_code == 302
+    assert BlockedParticipant.objects.filter(user=wanted).exists()
