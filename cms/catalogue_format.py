@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.assurance import AssuranceLevel
 from core.sanitize import sanitize_html
@@ -60,7 +62,7 @@ class _Record:
 
     def __init__(self, raw):
         self.raw = raw if isinstance(raw, dict) else {}
-        self.errors = [] if isinstance(raw, dict) else [("(record)", "must be a JSON object")]
+        self.errors = [] if isinstance(raw, dict) else [("(record)", _("must be a JSON object"))]
 
     def _value(self, path):
         value = self.raw
@@ -77,43 +79,49 @@ class _Record:
         value = self._value(path)
         if value is None or value == "":
             if required:
-                self.fail(path, "This field is required.")
+                self.fail(path, _("This field is required."))
             return ""
         if not isinstance(value, str):
-            self.fail(path, "must be a string")
+            self.fail(path, _("must be a string"))
             return ""
         value = sanitize_html(value, link_rel="nofollow") if html else value.strip()
         if required and not value:
-            self.fail(path, "This field is required.")
+            self.fail(path, _("This field is required."))
         if max_length and len(value) > max_length:
-            self.fail(path, f"must be at most {max_length} characters (it has {len(value)})")
+            self.fail(
+                path,
+                _("must be at most %(limit)s characters (it has %(length)s)")
+                % {"limit": max_length, "length": len(value)},
+            )
         if pattern and value and not pattern.match(value):
-            self.fail(path, f"{value!r} is not allowed here: use {pattern.pattern}")
+            self.fail(
+                path, _("%(value)r is not allowed here: use %(pattern)s") % {"value": value, "pattern": pattern.pattern}
+            )
         return value
 
     def choice(self, path, choices, *, required=True, default=None):
         value = self._value(path)
         if value is None:
             if required and default is None:
-                self.fail(path, "This field is required.")
+                self.fail(path, _("This field is required."))
             return default
         if value not in choices:
-            self.fail(path, f"{value!r} is not one of {', '.join(choices)}")
+            self.fail(path, _("%(value)r is not one of %(choices)s") % {"value": value, "choices": ", ".join(choices)})
         return value
 
     def integer(self, path, *, required=False, minimum=0, nullable=False, default=None):
         value = self._value(path)
         if value is None:
             if required:
-                self.fail(path, "This field is required.")
+                self.fail(path, _("This field is required."))
             return None if nullable else default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(path, "must be a whole number")
+            self.fail(path, _("must be a whole number"))
             return None
         if value < minimum:
-            self.fail(path, f"must be at least {minimum}")
+            self.fail(path, _("must be at least %(minimum)s") % {"minimum": minimum})
         if value > 2_000_000_000:
-            self.fail(path, "is too large")
+            self.fail(path, _("is too large"))
         return value
 
     def validated(self, path, validator, *, value=None):
@@ -130,17 +138,19 @@ class _Record:
         if value is None:
             value = []
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            self.fail(path, "must be a list of strings")
+            self.fail(path, _("must be a list of strings"))
             return []
         if required and not value:
-            self.fail(path, "must name at least one")
+            self.fail(path, _("must name at least one"))
         for item in value:
             if choices is not None and item not in choices:
-                self.fail(path, f"{item!r} is not one of {', '.join(choices)}")
+                self.fail(
+                    path, _("%(value)r is not one of %(choices)s") % {"value": item, "choices": ", ".join(choices)}
+                )
             if pattern is not None and not pattern.match(item):
-                self.fail(path, f"{item!r} is not a valid identifier")
+                self.fail(path, _("%(value)r is not a valid identifier") % {"value": item})
         if len(set(value)) != len(value):
-            self.fail(path, "lists an item twice")
+            self.fail(path, _("lists an item twice"))
         return value
 
     def object_list(self, path, build):
@@ -148,7 +158,7 @@ class _Record:
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            self.fail(path, "must be a list of objects")
+            self.fail(path, _("must be a list of objects"))
             return []
         items = []
         for index, item in enumerate(value):
@@ -161,7 +171,7 @@ class _Record:
         texts = {}
         for language in LANGUAGES:
             if not isinstance(self.raw.get(language), dict):
-                self.fail(language, "This field is required (an object with the texts in this language).")
+                self.fail(language, _("This field is required (an object with the texts in this language)."))
                 texts[language] = {}
                 continue
             sub = _Record(self.raw[language])
@@ -186,7 +196,7 @@ def _authority(record):
         ),
     }
     if authority["parent"] and authority["parent"] == authority["code"]:
-        record.fail("parent", "an authority cannot be part of itself")
+        record.fail("parent", _("an authority cannot be part of itself"))
     return authority
 
 
@@ -210,7 +220,7 @@ def _step(item):
 def _document(item):
     optional = item._value("optional")
     if optional is not None and not isinstance(optional, bool):
-        item.fail("optional", "must be true or false")
+        item.fail("optional", _("must be true or false"))
     return {
         "name": item.text("name", required=True, max_length=200),
         "note": item.text("note", max_length=400),
@@ -302,9 +312,9 @@ def _service(record):
     if service["status"] == "suspended":
         for language in LANGUAGES:
             if not service[language].get("downtime_message"):
-                record.fail(f"{language}.downtime_message", "is required while the service is suspended")
+                record.fail(f"{language}.downtime_message", _("is required while the service is suspended"))
     if service["id"] and service["id"] in service["related"]:
-        record.fail("related", "a service cannot be related to itself")
+        record.fail("related", _("a service cannot be related to itself"))
     return service
 
 
@@ -316,12 +326,15 @@ def check_file(data, *, known):
     database, so that references to them resolve. References to records of this file resolve only if those
     records are valid themselves: a record that points at a rejected one is rejected too."""
     if not isinstance(data, dict):
-        raise FormatError("the file must hold one JSON object")
+        raise FormatError(_("the file must hold one JSON object"))
     if data.get("format") != FORMAT_NAME or data.get("version") != FORMAT_VERSION:
-        raise FormatError(f'the file must say "format": "{FORMAT_NAME}", "version": {FORMAT_VERSION}')
+        raise FormatError(
+            _('the file must say "format": "%(format)s", "version": %(version)s')
+            % {"format": FORMAT_NAME, "version": FORMAT_VERSION}
+        )
     unknown = sorted(set(data) - {"format", "version", *KINDS})
     if unknown:
-        raise FormatError(f"unknown section(s): {', '.join(unknown)}")
+        raise FormatError(_("unknown section(s): %(sections)s") % {"sections": ", ".join(unknown)})
 
     checked = Checked()
     candidates = {}
@@ -337,7 +350,7 @@ def check_file(data, *, known):
             clean = build(record) if isinstance(raw, dict) else {}
             key = clean.get(key_name) or None
             if key and key in seen:
-                record.fail(key_name, f"also used by {kind}[{seen[key]}]")
+                record.fail(key_name, _("also used by %(record)s") % {"record": f"{kind}[{seen[key]}]"})
             elif key:
                 seen[key] = position
             candidates[kind].append((position, key, clean, record.errors))
@@ -356,11 +369,11 @@ def check_file(data, *, known):
 def _resolve_references(candidates, known):
     """Mark records whose references do not resolve, repeating until no more records fall."""
     references = {
-        "authorities": [("parent", "authorities", "unknown authority code")],
+        "authorities": [("parent", "authorities", gettext_lazy("unknown authority code"))],
         "services": [
-            ("authority", "authorities", "unknown authority code"),
-            ("life_events", "life_events", "unknown life event"),
-            ("related", "services", "unknown service id"),
+            ("authority", "authorities", gettext_lazy("unknown authority code")),
+            ("life_events", "life_events", gettext_lazy("unknown life event")),
+            ("related", "services", gettext_lazy("unknown service id")),
         ],
     }
     changed = True

@@ -8,6 +8,7 @@ Arabic and English pages show one conversation."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MAX_DEPTH = 3
@@ -112,6 +113,11 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"{self.pk} — {self.author_id}"
+
+    def get_hidden_reason_display(self):
+        """The reason in the reader's language: an automatic reason is stored as its English source text (so it
+        is translated when shown); a moderator's own words are shown as written."""
+        return gettext(self.hidden_reason) if self.hidden_reason else ""
 
     @property
     def target_name(self):

@@ -123,9 +123,8 @@ def shown_as(comment, viewer):
 
 
 def hidden_reason(comment):
-    """The reason shown to the author. An automatic reason is stored as its English source text, so that
-    it is shown in the reader's language; a moderator's own words are shown as written."""
-    return _(comment.hidden_reason) if comment.hidden_reason else ""
+    """The reason shown to the author, in their language (Comment.get_hidden_reason_display)."""
+    return comment.get_hidden_reason_display()
 
 
 def editable_until(comment):

@@ -4,6 +4,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from wagtail.models import Revision
 
 from cms.catalogue_format import FormatError
@@ -12,6 +13,13 @@ from cms.selectors import export_catalogue
 from cms.services import import_catalogue
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The messages these tests read are the English ones (the commands take --language)."""
+    with translation.override("en"):
+        yield
 
 
 def _state():
@@ -144,7 +152,7 @@ def test_command_reports_bad_records_and_exits_non_zero(small_catalogue, tmp_pat
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(CommandError) as raised:
-        call_command("import_services", str(path), no_progress=True)
+        call_command("import_services", str(path), no_progress=True, language="en")
     assert raised.value.returncode == 1
     out = capsys.readouterr().out
     assert "services[2] (TMOCI-BL-001): audience: 'martians' is not one of" in out
@@ -155,4 +163,20 @@ def test_command_refuses_a_file_that_is_not_json(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text("{ not json", encoding="utf-8")
     with pytest.raises(CommandError, match="not valid JSON"):
-        call_command("import_services", str(path), no_progress=True)
+        call_command("import_services", str(path), no_progress=True, language="en")
+
+
+def test_the_commands_report_is_in_one_language_format_and_database_messages_alike(small_catalogue, tmp_path, capsys):
+    bad = copy.deepcopy(small_catalogue)
+    bad["services"][2]["audience"] = ["martians"]  # the format's own check
+    del bad["services"][1]["en"]["title"]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        call_command("import_services", str(path), no_progress=True, language="ar")
+    out = capsys.readouterr().out
+    assert "أُنشئ" in out or "أنشئ" in out  # the summary
+    assert "ليست من" in out or "ليس من" in out  # 'martians' is not one of …
+    assert "هذا الحقل مطلوب" in out
+    assert not any(word in out for word in ("created", "is not one of", "This field is required", "skipped"))
+    assert "see above" not in str(raised.value)

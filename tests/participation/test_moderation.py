@@ -369,3 +369,17 @@ def test_a_participant_to_block_is_found_by_search_not_listed_in_a_drop_down(sta
     )
     assert added.status_code == 302
     assert BlockedParticipant.objects.filter(user=wanted).exists()
+
+
+def test_the_arabic_admin_shows_no_english_reason_none_false_or_is_null(staff_client, comment):
+    flag_by_many(comment, 3)  # hidden automatically, its reason stored as the English source text
+    arabic = {"HTTP_ACCEPT_LANGUAGE": "ar"}
+    queue = staff_client.get("/admin/participation/moderation/", **arabic).content.decode()
+    inspect = staff_client.get(f"/admin/participation/comments/inspect/{comment.pk}/", **arabic).content.decode()
+    blocked = staff_client.get("/admin/participation/blocked-participants/", **arabic).content.decode()
+    for page in (queue, inspect):
+        assert "أُخفي تلقائيًا" in page and moderation.AUTO_HIDE_REASON not in page
+    values = [line.strip() for line in inspect.split("<dd>")[1:]]
+    assert not any(value.startswith(("None", "False", "True")) for value in values)
+    assert "لا" in inspect or "نعم" in inspect  # a yes-or-no field (is_official) in words
+    assert "is null" not in blocked and "غير محدد" in blocked
