@@ -88,4 +88,5 @@ class InvalidSettlement(InvalidInput):
 
     def __init__(self, message="", *, problems=(), **kwargs):
         super().__init__(message, **kwargs)
-        self.problems = list(problems)
+        self.problem_count = len(problems)
+        self.problems = list(problems)[:50]

@@ -18,7 +18,6 @@ from . import parse_dinars
 COLUMNS = ("settlement_date", "track_id", "transaction_id", "amount", "currency")
 REQUIRED = ("settlement_date", "track_id", "amount", "currency")
 CURRENCIES = {"KWD", "414"}
-MAX_PROBLEMS = 50
 CHUNK = 1000
 
 

@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
-from labour.management.files import add_arguments, read, refused
+from core.management.files import add_arguments, read, refused
 from labour.services import RegisterRefused, import_establishments
 
 

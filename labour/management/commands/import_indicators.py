@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from core.errors import InvalidInput
-from labour.management.files import add_arguments, read, refused
+from core.management.files import add_arguments, read, refused
 from labour.models import Dataset
 from labour.services import IndicatorFileRefused, import_indicators
 

@@ -1,13 +1,14 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from core.management.files import add_arguments, read, refused
 from payments.errors import InvalidSettlement
-from payments.services.reconciliation import MAX_PROBLEMS, import_settlement
+from payments.services.reconciliation import import_settlement
 
 
 class Command(BaseCommand):
@@ -17,35 +18,20 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the settlement file, CSV in UTF-8")
-        parser.add_argument(
-            "--language", choices=[code for code, _name in settings.LANGUAGES], help="language of the messages"
-        )
-        parser.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+        add_arguments(parser, "the settlement file, CSV in UTF-8")
 
     def handle(self, *args, file, language=None, no_progress=False, **options):
         with translation.override(language or settings.LANGUAGE_CODE):
             self.run(Path(file), no_progress)
 
     def run(self, path, no_progress):
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise CommandError(
-                _("%(file)s: cannot read the file: %(reason)s") % {"file": path, "reason": error.strerror}
-            ) from error
+        data = read(path)
         bar = {"disable": no_progress or None, "file": self.stderr._out, "unit": "line", "leave": False}
         with tqdm(total=data.count(b"\n"), desc=_("checking"), **bar) as checking:
             try:
                 settlement = import_settlement(data, file_name=path.name, progress=lambda: checking.update(1))
             except InvalidSettlement as refusal:
-                for problem in refusal.problems[:MAX_PROBLEMS]:
-                    self.stderr.write(f"{path.name}: {problem}")
-                if len(refusal.problems) > MAX_PROBLEMS:
-                    self.stderr.write(
-                        _("… and %(count)d more problems.") % {"count": len(refusal.problems) - MAX_PROBLEMS}
-                    )
-                raise CommandError(f"{path.name}: {refusal.message}", returncode=1) from None
+                raise refused(self, path, refusal) from None
         counts = {}
         for status in settlement.settlement_lines.values_list("status", flat=True):
             counts[status] = counts.get(status, 0) + 1

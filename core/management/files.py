@@ -1,4 +1,5 @@
-"""What the labour import commands share: reading the file, and reporting a refused one line by line."""
+"""What the import commands share (labour's imports, payments' import_settlement): reading the file, and
+reporting a refused one line by line. A refusal has `message`, `problems` and `problem_count`."""
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -26,7 +27,7 @@ def refused(command, path, refusal):
 
 
 def add_arguments(parser, file_help, *, progress=True):
-    """The arguments every labour import takes: the file, the language of its messages, and (where it draws
+    """The arguments every import takes: the file, the language of its messages, and (where it draws
     one) --no-progress."""
     parser.add_argument("file", help=file_help)
     parser.add_argument(
