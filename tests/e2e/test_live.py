@@ -141,3 +141,36 @@ def test_an_anonymous_visitor_watches_the_count_move_when_someone_signs_in_anoth
     assert as_number(served) == 1
     # live.js writes numbers as the portal does (Western digits in Arabic too, portal/formats/ar).
     assert counter.inner_text().strip() == served
+
+
+def test_the_live_count_ends_on_the_last_signature_and_the_petition_names_its_ministry_in_each_language(
+    open_live_page,
+):
+    """Started through the API with the English record of its ministry, a petition's Arabic page still names the
+    ministry in Arabic. Three citizens sign within a second: the visitor's count, pushed at most once a second,
+    ends on 3 — the last push carries the last signature — without a reload."""
+    from cms.models import Authority
+    from participation.services import petitions as petition_services
+
+    english = Authority.objects.get(code="MSAL", locale__language_code="en")
+    arabic = Authority.objects.get(code="MSAL", locale__language_code="ar")
+    petition = demo_petition()
+    petition.authority = english  # as an English page or the API chose it before petitions named the Arabic record
+    petition.save(update_fields=["authority"])
+    with translation.override("ar"):
+        detail = reverse("participation:petition_detail", args=[petition.pk])
+    key = f"petition:{petition.pk}"
+
+    visitor = open_live_page()
+    page = visitor.page
+    page.goto(detail)
+    expect(page.locator("main")).to_contain_text(arabic.name)
+    assert english.name not in page.locator("main").inner_text()
+    visitor.wait_for_frame(lambda frame: frame.get("type") == "counter" and frame.get("counter") == key)
+    mark_the_page(page)
+
+    for _ in range(3):
+        petition_services.sign_petition(make_citizen("L2"), petition, "capital")
+    visitor.wait_for_frame(lambda frame: frame.get("type") == "counter" and frame.get("value") == 3)
+    expect(page.locator(f'[data-live-counter="{key}"]')).to_have_text(re.compile(r"^\s*3\s*$"), timeout=LIVE)
+    assert still_the_same_page(page), "the page was reloaded"
