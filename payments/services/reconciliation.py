@@ -8,7 +8,7 @@ import datetime
 import hashlib
 import io
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..errors import InvalidPayment, InvalidSettlement
@@ -28,16 +28,23 @@ def import_settlement(data, *, file_name, progress=None):
     if SettlementImport.objects.filter(file_sha256=digest).exists():
         raise InvalidSettlement(_("This settlement file was already imported."))
     rows = _read(data, progress)
-    with transaction.atomic():
-        settlement = SettlementImport.objects.create(
-            file_name=file_name[:255],
-            file_sha256=digest,
-            first_date=min(row["settlement_date"] for row in rows),
-            last_date=max(row["settlement_date"] for row in rows),
-            lines=len(rows),
-            total_fils=sum(row["amount_fils"] for row in rows),
-        )
-        SettlementLine.objects.bulk_create(_matched(settlement, rows), batch_size=CHUNK)
+    try:
+        with transaction.atomic():
+            return _record(digest, file_name, rows)
+    except IntegrityError:  # the same file imported at the same moment by someone else
+        raise InvalidSettlement(_("This settlement file was already imported.")) from None
+
+
+def _record(digest, file_name, rows):
+    settlement = SettlementImport.objects.create(
+        file_name=file_name[:255],
+        file_sha256=digest,
+        first_date=min(row["settlement_date"] for row in rows),
+        last_date=max(row["settlement_date"] for row in rows),
+        lines=len(rows),
+        total_fils=sum(row["amount_fils"] for row in rows),
+    )
+    SettlementLine.objects.bulk_create(_matched(settlement, rows), batch_size=CHUNK)
     return settlement
 
 

@@ -137,3 +137,23 @@ def test_twenty_callbacks_at_once_tell_the_authority_once_and_workers_at_once_se
         assert len(receiver.received) == 2
     finally:
         receiver.stop()
+
+
+def test_the_same_settlement_file_imported_twice_at_once_is_recorded_once():
+    from payments.errors import InvalidSettlement
+    from payments.models import SettlementImport, SettlementLine
+    from payments.services.reconciliation import import_settlement
+
+    payment = _payment(_authority())
+    data = f"settlement_date,track_id,amount,currency\n2026-12-05,{payment.reference},5.000,KWD\n".encode()
+
+    def send(_index):
+        try:
+            import_settlement(data, file_name="settle.csv")
+            return "imported"
+        except InvalidSettlement:
+            return "refused"
+
+    answers = _at_once(4, send)
+    assert answers.count("imported") == 1 and answers.count("refused") == 3
+    assert SettlementImport.objects.count() == 1 and SettlementLine.objects.count() == 1
