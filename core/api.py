@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.renderers import JSONRenderer
 
 from .errors import InvalidInput
 
@@ -21,6 +22,17 @@ ERROR = inline_serializer(
 
 # A CSV download in the schema: `responses={(200, "text/csv"): CSV, …}`.
 CSV = OpenApiResponse(OpenApiTypes.STR, description="CSV: UTF-8 with a byte-order mark, a header row first.")
+
+
+class FileAnswersMixin:
+    """For an API view that can answer a file (`?format=csv`, a `.csv` path): only its own answers are files. A
+    refusal and OPTIONS' description of the view are JSON, `{"detail", "code"}` like every other API error,
+    whatever file was asked for (a file renderer cannot render them, or would lose their `code`)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if getattr(response, "exception", False) or request.method == "OPTIONS":
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class PortalAutoSchema(AutoSchema):

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import api as core_api
-from core.api import validated
+from core.api import FileAnswersMixin, validated
 from core.exports import csv_response
 
 from . import codes as cl
@@ -81,17 +81,10 @@ ERROR = inline_serializer("LabourError", {"detail": serializers.CharField(), "co
 RESPONSES = {(200, "application/json"): ROW, (200, "text/csv"): FILE, (200, SDMX_CSV_MEDIA_TYPE): FILE, 400: ERROR}
 
 
-class _CubeView(APIView):
+class _CubeView(FileAnswersMixin, APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
     renderer_classes = [JSONRenderer, CsvRenderer, SdmxCsvRenderer]
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        # A refusal, and OPTIONS' description of the view, are JSON whatever file was asked for: only the views'
-        # own answers are files (the file renderers cannot render anything else).
-        if getattr(response, "exception", False) or request.method == "OPTIONS":
-            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
-        return super().finalize_response(request, response, *args, **kwargs)
 
     def answer(self, request, series, value_columns):
         file_format = request.accepted_renderer.format

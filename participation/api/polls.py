@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import exports
-from core.api import CSV, ERROR
+from core.api import CSV, ERROR, FileAnswersMixin
 from core.errors import NotFound
 
 from ..selectors import polls as selectors
@@ -207,17 +207,13 @@ def results_data(page, results):
 
 class ResultsCSVRenderer(BaseRenderer):
     """Poll results as CSV (UTF-8 with a BOM, so spreadsheets read Arabic): one row per option and round of
-    counting. A single or multiple choice poll has one round. A refusal is a one-row `detail,code` CSV."""
+    counting. A single or multiple choice poll has one round. A refusal is JSON (core.api.FileAnswersMixin)."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if not isinstance(data, dict) or "options" not in data:
-            detail = data.get("detail", "") if isinstance(data, dict) else data
-            code = data.get("code", "") if isinstance(data, dict) else ""
-            return exports.csv_text(["detail", "code"], [[detail, code]]).encode("utf-8")
         rounds = data["rounds"] or [{"round": 1, "continuing_ballots": data["ballots"], "tallies": data["options"]}]
         rows = [
             [
@@ -335,7 +331,7 @@ class PollVotesView(APIView):
         )
 
 
-class PollResultsView(APIView):
+class PollResultsView(FileAnswersMixin, APIView):
     permission_classes = [permissions.AllowAny]
     renderer_classes = [JSONRenderer, ResultsCSVRenderer]
 

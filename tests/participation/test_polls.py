@@ -320,7 +320,11 @@ def test_results_after_close_are_refused_until_the_poll_closes(client, authority
     assert response.status_code == 403
     assert response.json()["code"] == "results_not_available"
     assert response.json()["detail"].startswith("The results of this poll are shown after it closes, on ")
-    assert client.get(f"/api/v1/polls/{poll.pk}/results.csv").status_code == 403
+    as_csv = client.get(f"/api/v1/polls/{poll.pk}/results.csv", HTTP_ACCEPT_LANGUAGE="en")
+    # a refusal is the API's JSON error with its own code, whatever file was asked for
+    assert as_csv.status_code == 403 and as_csv["Content-Type"].startswith("application/json")
+    assert as_csv.json()["code"] == "results_not_available"
+    assert client.get(f"/api/v1/polls/{poll.pk}/results/", {"format": "csv"}).json()["code"] == "results_not_available"
     assert client.get(f"/api/v1/polls/{poll.pk}/").json()["results_available"] is False
     PollPage.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
     opened = client.get(f"/api/v1/polls/{poll.pk}/results/")
