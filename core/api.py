@@ -10,6 +10,10 @@ from rest_framework.renderers import JSONRenderer
 
 from .errors import InvalidInput
 
+# The largest id the database can hold (a signed 64-bit integer). A larger one names nothing: in a query or a
+# body it is refused by `IdField`, in a path by `core.middleware.RequestGuardMiddleware` (a 404).
+MAX_ID = 2**63 - 1
+
 # The body of every refusal, as the schema describes it (`responses={400: ERROR, …}`).
 ERROR = inline_serializer(
     "Error",
@@ -83,6 +87,16 @@ class PortalAutoSchema(AutoSchema):
         )
         refusals.append((503, "The service is briefly unavailable; try again after `Retry-After` seconds."))
         return refusals
+
+
+class IdField(serializers.IntegerField):
+    """An id given by the client, in a query parameter or a body: a whole number from 1 to `MAX_ID`, so that no
+    number reaches the database that it cannot compare (SQLite raises OverflowError on one)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 def validated(serializer, error_class=InvalidInput):

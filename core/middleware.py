@@ -2,12 +2,14 @@ import json
 import logging
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from .errors import InvalidInput, PortalError, Unavailable
+from .api import MAX_ID
+from .errors import InvalidInput, NotFound, PortalError, Unavailable
 from .outages import is_outage
 
 logger = logging.getLogger("portal.errors")
@@ -77,15 +79,52 @@ def json_depth_exceeds(body, limit):
     return False
 
 
+class PermissionsPolicyMiddleware:
+    """Sends `Permissions-Policy` (settings.PERMISSIONS_POLICY) on every response: the browser features the
+    portal never uses are off for it and anything it embeds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.PERMISSIONS_POLICY:
+            response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+def body_too_large():
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return PortalError(
+        _("The request is too large (at most %(limit)d bytes).") % {"limit": limit}, code="too_large", status=413
+    )
+
+
+def too_large_body(request):
+    """A refusal of a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (file uploads, multipart, have their own
+    limits). Django would refuse it only when a view reads it, as an HTML 400."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None or request.content_type.startswith("multipart/"):
+        return None
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return body_too_large() if length > limit else None
+
+
 class RequestGuardMiddleware:
     """One place for the rules every request's untrusted text obeys before any view sees it:
 
     - no NUL character in the path or in any query parameter (PostgreSQL refuses NUL in text, so it would
       otherwise reach a query and fail there), and no query parameter longer than
       `PORTAL_MAX_PARAMETER_LENGTH` characters;
-    - a JSON body nests at most `PORTAL_MAX_JSON_DEPTH` levels (every JSON endpoint, allauth's included).
+    - a body (other than a file upload) is at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes: a larger one is a 413;
+    - a JSON body nests at most `PORTAL_MAX_JSON_DEPTH` levels (every JSON endpoint, allauth's included);
+    - a number in the path (`<int:pk>`) is at most `core.api.MAX_ID`: a larger one names nothing, a 404 (ids in
+      a query or a body are `core.api.IdField`s).
 
-    A request that breaks one gets a 400 in the shape its client expects, and nothing runs."""
+    A request that breaks one gets a 400 (404) in the shape its client expects, and nothing runs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -95,6 +134,12 @@ class RequestGuardMiddleware:
         if refusal is not None:
             return error_response(request, refusal)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        numbers = [value for value in (*view_args, *view_kwargs.values()) if isinstance(value, int)]
+        if any(not 0 <= number <= MAX_ID for number in numbers):
+            return error_response(request, NotFound())
+        return None
 
     def refusal(self, request):
         if "\x00" in request.path_info:
@@ -114,12 +159,16 @@ class RequestGuardMiddleware:
                     code="too_long",
                     field=name[:40],
                 )
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and "json" in request.content_type:
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return None
+        too_large = too_large_body(request)
+        if too_large is not None:
+            return too_large
+        if "json" in request.content_type:
             try:
                 body = request.body
-            except Exception as error:  # noqa: BLE001 — RequestDataTooBig and friends: Django answers them itself
-                logger.debug("request body unreadable: %s", error)
-                return None
+            except RequestDataTooBig:  # a body without a Content-Length that turned out too large
+                return body_too_large()
             if json_depth_exceeds(body, settings.PORTAL_MAX_JSON_DEPTH):
                 return InvalidInput(
                     _("The JSON body is nested too deeply (at most %(limit)d levels).")

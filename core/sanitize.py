@@ -3,6 +3,8 @@ comments, imported service texts — passes through `sanitize_html` before it is
 
 import nh3
 
+from .text import strip_controls
+
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_URL_SCHEMES = {"http", "https"}
@@ -27,7 +29,7 @@ def sanitize_html(html, *, link_rel="nofollow ugc"):
 
 def _clean(html, link_rel):
     return nh3.clean(
-        html,
+        strip_controls(html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,

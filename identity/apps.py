@@ -7,4 +7,4 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Identity and authentication")
 
     def ready(self):
-        from . import audit, national_id  # noqa: F401 — connect their signal receivers
+        from . import audit, middleware, national_id  # noqa: F401 — connect their signal receivers

@@ -40,11 +40,16 @@ def _signed_out(sender, request, user, **kwargs):
         record(Kind.SIGNED_OUT, request, user)
 
 
+def record_failed_sign_in(request, credentials, **detail):
+    """A failed sign-in, keeping only the e-mail domain: the log must not become a list of who tried which
+    address."""
+    identifier = str(credentials.get("email") or credentials.get("username") or "")
+    record(Kind.SIGN_IN_FAILED, request, None, domain=identifier.rpartition("@")[2][:100], **detail)
+
+
 @receiver(auth_signals.user_login_failed)
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
-    # Only the e-mail domain: the log must not become a list of who tried which address.
-    identifier = str(credentials.get("email") or credentials.get("username") or "")
-    record(Kind.SIGN_IN_FAILED, request, None, domain=identifier.rpartition("@")[2][:100])
+    record_failed_sign_in(request, credentials)
 
 
 @receiver(account_signals.user_signed_up)
@@ -67,7 +72,7 @@ def _password_reset(sender, request, user, **kwargs):
     record(Kind.PASSWORD_RESET, request, user)
 
 
-def _current_request():
+def current_request():
     from allauth.core import context
 
     return getattr(context, "request", None)
@@ -78,12 +83,12 @@ def _current_request():
 @receiver(post_save, sender=Authenticator)
 def _mfa_added(sender, instance, created, **kwargs):
     if created:
-        record(Kind.MFA_ADDED, _current_request(), instance.user, type=instance.type)
+        record(Kind.MFA_ADDED, current_request(), instance.user, type=instance.type)
 
 
 @receiver(post_delete, sender=Authenticator)
 def _mfa_removed(sender, instance, **kwargs):
-    record(Kind.MFA_REMOVED, _current_request(), instance.user, type=instance.type)
+    record(Kind.MFA_REMOVED, current_request(), instance.user, type=instance.type)
 
 
 @receiver(mfa_signals.authenticator_reset)

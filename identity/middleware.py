@@ -4,6 +4,8 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -11,19 +13,76 @@ from .audit import record
 from .models import SecurityEvent
 
 LAST_SEEN_KEY = "_portal_last_seen"
+STARTED_KEY = "_portal_started"
 # Writing the session on every request would cost a database write per request; a minute's slack is fine.
 LAST_SEEN_RESOLUTION = 60
 
 
-def idled_out(last_seen, now=None):
+def now():
+    """The clock of the session rules, in whole epoch seconds (tests move it)."""
+    return int(time.time())
+
+
+def idled_out(last_seen, at=None):
     """Whether a session last seen at `last_seen` (epoch seconds, None if never) has been idle longer than
-    SESSION_IDLE_TIMEOUT. The one rule for requests (below) and websockets (identity.websocket)."""
-    return last_seen is not None and (now or time.time()) - last_seen > settings.SESSION_IDLE_TIMEOUT
+    SESSION_IDLE_TIMEOUT."""
+    return last_seen is not None and (at or now()) - last_seen > settings.SESSION_IDLE_TIMEOUT
+
+
+def session_ended(data, at=None):
+    """Why a signed-in session (its data: a SessionStore or a dict) must end now — `"idle"` after
+    SESSION_IDLE_TIMEOUT seconds without a request, `"absolute"` SESSION_ABSOLUTE_TIMEOUT seconds after signing
+    in, whatever the activity — or None. The one rule for cookie sessions (below), app session tokens
+    (identity.api_auth) and websockets (identity.websocket)."""
+    at = at or now()
+    if idled_out(data.get(LAST_SEEN_KEY), at):
+        return "idle"
+    started = data.get(STARTED_KEY)
+    if started is not None and at - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+        return "absolute"
+    return None
+
+
+def touch(session, at=None):
+    """Note that the session is in use: when it started (once) and, at most once a minute, when it was last seen.
+    Returns whether the session changed (and must be saved)."""
+    at = at or now()
+    changed = False
+    if session.get(STARTED_KEY) is None:
+        session[STARTED_KEY] = at
+        changed = True
+    last_seen = session.get(LAST_SEEN_KEY)
+    if last_seen is None or at - last_seen >= LAST_SEEN_RESOLUTION:
+        session[LAST_SEEN_KEY] = at
+        changed = True
+    return changed
+
+
+def end_session(session, request, user, reason, at=None):
+    """Log the end of a session that ran out (`reason` from `session_ended`)."""
+    at = at or now()
+    detail = {"reason": reason}
+    if reason == "idle":
+        detail["idle_seconds"] = at - session.get(LAST_SEEN_KEY, at)
+    else:
+        detail["age_seconds"] = at - session.get(STARTED_KEY, at)
+    record(SecurityEvent.Kind.SESSION_EXPIRED, request, user, **detail)
+
+
+@receiver(user_logged_in)
+def _session_started(sender, request, user, **kwargs):
+    """Signing in starts the clock of the absolute limit, in a cookie session and an app's token session alike
+    (Django's cookie age would slide forward with every save)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        at = now()
+        session[STARTED_KEY] = at
+        session[LAST_SEEN_KEY] = at
 
 
 class SessionTimeoutMiddleware:
-    """Ends a signed-in session after SESSION_IDLE_TIMEOUT seconds without a request. (The absolute limit
-    is the session cookie's age, SESSION_COOKIE_AGE, which sign-in sets.)"""
+    """Ends a signed-in cookie session after SESSION_IDLE_TIMEOUT seconds without a request, or
+    SESSION_ABSOLUTE_TIMEOUT seconds after signing in (`session_ended`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,13 +90,13 @@ class SessionTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            now = int(time.time())
-            last_seen = request.session.get(LAST_SEEN_KEY)
-            if idled_out(last_seen, now):
-                record(SecurityEvent.Kind.SESSION_EXPIRED, request, user, idle_seconds=now - last_seen)
+            at = now()
+            reason = session_ended(request.session, at)
+            if reason:
+                end_session(request.session, request, user, reason, at)
                 logout(request)
-            elif last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:
-                request.session[LAST_SEEN_KEY] = now
+            else:
+                touch(request.session, at)
         return self.get_response(request)
 
 

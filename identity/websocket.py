@@ -1,5 +1,5 @@
 """Who is at the other end of a websocket. Identity authenticates sockets as it authenticates requests, with
-the same rules: a session that expired, ended or idled out (SESSION_IDLE_TIMEOUT, identity.middleware) signs
+the same rules: a session that expired, ended, idled out or outlived its absolute limit (identity.middleware.session_ended) signs
 nobody in, and neither does a headless session token that is not valid.
 
 `WebsocketIdentityMiddleware` runs inside channels' `AuthMiddlewareStack` (portal/asgi.py) and leaves a
@@ -9,13 +9,16 @@ looks at sessions itself; `authenticate_token` serves a token sent later in a fr
 
 from dataclasses import dataclass
 from importlib import import_module
+from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.http.request import split_domain_port, validate_host
 
-from .middleware import LAST_SEEN_KEY, idled_out
+from .middleware import session_ended
 
 SESSION_EXPIRED = "session_expired"
 INVALID_TOKEN = "invalid_token"
@@ -35,7 +38,7 @@ def session_user_id(session):
     """The user id a session (a SessionStore) is signed in as, or None if it expired, ended or idled out."""
     data = session.load() if hasattr(session, "load") else {}
     user_id = data.get(SESSION_KEY)
-    if idled_out(data.get(LAST_SEEN_KEY)):
+    if session_ended(data):
         return None
     return str(user_id) if user_id is not None else None
 
@@ -102,3 +105,59 @@ class WebsocketIdentityMiddleware(BaseMiddleware):
         if not await database_sync_to_async(alive)():
             return SocketIdentity(refusal=SESSION_EXPIRED)
         return SocketIdentity(user, alive)
+
+
+# --- Where a socket comes from ---------------------------------------------------------------------------------
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_key(url):
+    """(scheme, host, port) of an origin such as `https://portal.example`, the port made explicit; None if it
+    is not one."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or DEFAULT_PORTS[parts.scheme]
+
+
+def _secure(scope):
+    if scope.get("scheme") == "wss":
+        return True
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        name, value = proxy_header
+        return _header(scope, name.removeprefix("HTTP_").lower().replace("_", "-")) == value
+    return False
+
+
+def same_origin(scope):
+    """Whether a socket's `Origin` is the portal's own: the same scheme (`wss` for `https`), host and port as the
+    address the socket was opened on, or one of CSRF_TRUSTED_ORIGINS; and its host one of ALLOWED_HOSTS."""
+    host = _header(scope, "host")
+    origin = _origin_key(_header(scope, "origin"))
+    if not host or origin is None:
+        return False
+    domain, _port = split_domain_port(host)
+    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+        return False
+    own = _origin_key(f"{'https' if _secure(scope) else 'http'}://{host}")
+    trusted = {_origin_key(url) for url in settings.CSRF_TRUSTED_ORIGINS}
+    return origin == own or origin in trusted
+
+
+class SameOriginValidator:
+    """Refuses, before it opens, a websocket from another origin (scheme, host and port compared, as for a form
+    post; channels' AllowedHostsOriginValidator compared the host only)."""
+
+    def __init__(self, application):
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") == "websocket" and not same_origin(scope):
+            return await WebsocketDenier()(scope, receive, send)
+        return await self.application(scope, receive, send)

@@ -9,16 +9,16 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402 — Django must be set up first
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from identity.websocket import WebsocketIdentityMiddleware  # noqa: E402
+from identity.websocket import SameOriginValidator, WebsocketIdentityMiddleware  # noqa: E402
 from portal.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Identity authenticates every socket (identity.websocket): consumers read scope["identity"].
-        "websocket": AllowedHostsOriginValidator(
+        # A socket from another origin (scheme, host, port) is refused; identity authenticates every other one
+        # (identity.websocket): consumers read scope["identity"].
+        "websocket": SameOriginValidator(
             AuthMiddlewareStack(WebsocketIdentityMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }

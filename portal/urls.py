@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v2/schema/", content_api_schema.schema_view, name="content-api-schema"),
     path("api/v2/", content_api.urls),
     path("api/v1/", include("portal.api_v1")),
+    re_path(identity_views.NOT_SERVED_HEADLESS, identity_views.not_served),  # no phone sign-in
     path("_allauth/", include("allauth.headless.urls")),
     path("payments/gateway/", include("payments.gateway_urls")),
     path(".well-known/jwks.json", receipt_views.jwks, name="receipt_jwks"),

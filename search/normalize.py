@@ -265,3 +265,28 @@ def clean_text(text, limit):
 def title_key(title):
     """The title as the engines match it: its normalised words, one space apart."""
     return " ".join(WORD.findall(normalise(title)))
+
+
+# Every character that normalises to a given one: the character itself and those CHARACTER_MAP maps to it.
+_SOURCES = {}
+for _source, _target in CHARACTER_MAP.items():
+    _SOURCES.setdefault(_target, [_target]).append(_source)
+_SKIPPED = "[" + "".join(re.escape(character) for character in sorted(REMOVED)) + "]*"
+
+
+def containing_pattern(text):
+    """A regular expression (Python's and PostgreSQL's) that finds, case-insensitively, any text whose normalised
+    form contains the normalised `text`: `الزام` finds `إلزام`, `الخدمه` finds `الخدمة`, and harakat or tatweel
+    between the letters do not matter. For a database filter on text that is not indexed (`__iregex`)."""
+    pieces = []
+    for character in " ".join(normalise(text).split()):
+        if character == " ":
+            pieces.append(r"\s+")
+        else:
+            sources = _SOURCES.get(character, [character])
+            pieces.append(
+                "[" + "".join(re.escape(source) for source in sources) + "]"
+                if len(sources) > 1
+                else re.escape(character)
+            )
+    return _SKIPPED.join(pieces)

@@ -19,12 +19,15 @@ imports an app: everything it knows about one comes through its source.
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
+from django.db.models import Q
 from django.utils.module_loading import autodiscover_modules
 
 from core import events
 
-from .normalize import clean_text
+from .normalize import clean_text, containing_pattern
 
 MAX_TITLE_LENGTH = 255
 MAX_SUMMARY_LENGTH = 2_000
@@ -152,6 +155,14 @@ def facet_labels(facet, values):
         for source in sources():
             labels.update(source.facet_labels(facet, set(values) - set(labels)))
     return labels
+
+
+def text_filter(fields, text):
+    """A filter for an app's own list (a petition list's `?q=`) that matches text as search does: the rows one
+    of whose `fields` contains `text` once both are normalised (search.normalize), whatever hamza, taa marbuta or
+    harakat either was written with."""
+    pattern = containing_pattern(text)
+    return reduce(or_, (Q(**{f"{field}__iregex": pattern}) for field in fields))
 
 
 def autodiscover():

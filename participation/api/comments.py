@@ -9,7 +9,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ERROR, validated
+from core.api import ERROR, IdField, validated
 
 from ..models import FlagReason, Stance
 from ..models.comments import MAX_LENGTH, TARGETS
@@ -86,16 +86,21 @@ def _found(pk, viewer):
     return comment
 
 
-def _target_from(query):
-    given = [name for name in TARGETS if query.get(name) not in (None, "")]
+class TargetSerializer(serializers.Serializer):
+    """What a comment is on: exactly one of these ids (in the list's query, or in a new comment's body)."""
+
+    consultation = IdField(required=False)
+    petition = IdField(required=False)
+    poll = IdField(required=False)
+    service = IdField(required=False)
+
+
+def _target_from(data):
+    given = [name for name in TARGETS if data.get(name) is not None]
     if len(given) != 1:
         raise InvalidInput(_("Name exactly one of consultation, petition, poll or service."))
     name = given[0]
-    try:
-        pk = int(query[name])
-    except (TypeError, ValueError):
-        raise InvalidInput(_("%(field)s: give a number.") % {"field": name}, field=name) from None
-    found = selectors.find_target(name, pk)
+    found = selectors.find_target(name, data[name])
     if found is None:
         raise services.CommentNotFound(_("There is nothing with that id to comment on."))
     return found
@@ -109,12 +114,8 @@ TARGET_PARAMETERS = [
 ]
 
 
-class NewCommentSerializer(serializers.Serializer):
-    consultation = serializers.IntegerField(required=False)
-    petition = serializers.IntegerField(required=False)
-    poll = serializers.IntegerField(required=False)
-    service = serializers.IntegerField(required=False)
-    parent = serializers.IntegerField(required=False, allow_null=True, help_text="Reply to this comment.")
+class NewCommentSerializer(TargetSerializer):
+    parent = IdField(required=False, allow_null=True, help_text="Reply to this comment.")
     paragraph = serializers.CharField(required=False, allow_blank=True, max_length=64)
     stance = serializers.ChoiceField(choices=Stance.choices, required=False, allow_blank=True)
     body = serializers.CharField(
@@ -143,7 +144,8 @@ class CommentListView(APIView):
         tags=["comments"],
     )
     def get(self, request):
-        name, target = _target_from(request.query_params)
+        query = {name: value for name, value in request.query_params.items() if name in TARGETS and value != ""}
+        name, target = _target_from(validated(TargetSerializer(data=query)))
         paragraph = request.query_params.get("paragraph")
         comments = selectors.comments_on(name, target, request.user, paragraph)
         paginator = self.pagination_class()

@@ -4,6 +4,7 @@ moderation queue.
 A consultation, poll or service page exists once per language, but its comments belong to one page of the
 translation set (the original / the oldest), so both languages show one conversation."""
 
+import base64
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -141,8 +143,17 @@ def may_edit(comment, viewer, now=None):
 
 
 def author_name(user):
-    """Comments show a name the person gave, never their e-mail address or sign-in name."""
-    return user.get_full_name() or _("Participant %(number)d") % {"number": user.pk}
+    """Comments show a name the person gave, never their e-mail address or sign-in name, nor their account id
+    (ids are sequential: they told how many accounts there are and which came when). Without a name, a pseudonym:
+    six characters of a keyed hash of the id (`pseudonym`)."""
+    return user.get_full_name() or _("Participant %(code)s") % {"code": pseudonym(user.pk)}
+
+
+def pseudonym(user_id):
+    """A short, stable, non-sequential code for an account: HMAC of its id under a key derived from SECRET_KEY,
+    in base 32 (letters and digits that cannot be confused)."""
+    digest = salted_hmac("participation.comments.pseudonym", str(user_id)).digest()
+    return base64.b32encode(digest).decode("ascii")[:6]
 
 
 @dataclass

@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
 from cms.models import Authority
+from search import registry as search_registry
 
 from ..models import Governorate, Petition, PetitionSignature, PetitionSponsor
 from . import common
@@ -109,7 +110,7 @@ def search_petitions(*, authority_code=None, state=None, query=None):
     if authority_code:
         petitions = petitions.filter(authority__code=authority_code)
     if query:
-        petitions = petitions.filter(Q(title__icontains=query) | Q(body__icontains=query))
+        petitions = petitions.filter(search_registry.text_filter(["title", "body"], query))
     return petitions
 
 

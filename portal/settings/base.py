@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # One error shape under /api/, PortalError and outages (503) answered everywhere (docs/architecture.md).
     "core.middleware.ErrorShapeMiddleware",
@@ -240,7 +241,8 @@ if ELASTICSEARCH_URL:
         }
     }
 else:
-    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+    # Wagtail's database backend with the portal's query limit and Arabic normalisation (search/wagtail_search.py).
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.wagtail_search"}}
 
 # --- Petitions (participation/) ----------------------------------------------------------------------
 # (scope, how many, per seconds); scope "ip" or "user". () turns the limits off. See docs/participation.md.
@@ -429,10 +431,12 @@ SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 NATIONAL_ID_HASH_KEY = env("NATIONAL_ID_HASH_KEY")
 NATIONAL_ID_CLAIM = env("NATIONAL_ID_CLAIM", "civil_id")
 
-# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_COOKIE_AGE after sign-in.
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT after sign-in.
 # Django's database sessions, read with one SQL statement (or Django's own, see PORTAL_SQL_FAST_PATHS).
 SESSION_ENGINE = "identity.sessions" if PORTAL_SQL_FAST_PATHS else "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = int(env("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))
+SESSION_ABSOLUTE_TIMEOUT = int(env("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))
+# The cookie and the stored row live no longer than the absolute limit (identity.middleware enforces it).
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -449,6 +453,37 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features the portal does not use, off (core.middleware.PermissionsPolicyMiddleware); passkeys stay on.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        *(
+            f"{feature}=()"
+            for feature in (
+                "accelerometer",
+                "autoplay",
+                "camera",
+                "display-capture",
+                "geolocation",
+                "gyroscope",
+                "magnetometer",
+                "microphone",
+                "midi",
+                "payment",
+                "usb",
+                "serial",
+                "bluetooth",
+                "hid",
+                "screen-wake-lock",
+                "xr-spatial-tracking",
+            )
+        ),
+        "fullscreen=(self)",
+        "publickey-credentials-get=(self)",
+        "publickey-credentials-create=(self)",
+    ]
+)
+# A load balancer checks /healthz over plain HTTP: the HTTPS redirect (production) must not answer it with a 301.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Wagtail ----------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "بوابة الحكومة الإلكترونية"

@@ -1,4 +1,5 @@
-"""Production: refuses to start without SECRET_KEY and ALLOWED_HOSTS; secure cookies, HSTS, DEBUG off."""
+"""Production: refuses to start without SECRET_KEY and ALLOWED_HOSTS, with a guessable SECRET_KEY or with
+ALLOWED_HOSTS=*; secure cookies, HSTS, DEBUG off."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -9,8 +10,14 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
+if SECRET_KEY.startswith("django-insecure-"):
+    raise ImproperlyConfigured("SECRET_KEY starts with django-insecure-: it is a development key. Generate a new one.")
+if len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured("SECRET_KEY is guessable (one character repeated, or nearly). Generate a random one.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment for production (comma-separated).")
+if any(host == "*" for host in ALLOWED_HOSTS):
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the portal's host names, not '*'.")
 
 if env("NATIONAL_ID_ISSUER") and not env("NATIONAL_ID_HASH_KEY"):
     raise ImproperlyConfigured("NATIONAL_ID_HASH_KEY must be set when national-ID sign-in is configured.")

@@ -139,3 +139,75 @@ def test_xlsx_cells_are_never_formulas():
     assert sheet["A2"].value == "'=1+1"
     assert sheet["A2"].data_type == "s"
     assert sheet.sheet_view.rightToLeft
+
+
+HUGE_ID = "99999999999999999999999"
+
+
+@pytest.mark.parametrize("name", ["consultation", "petition", "poll", "service"])
+def test_an_id_too_large_for_the_database_is_a_400_naming_the_parameter(client, name):
+    response = client.get(f"/api/v1/comments/?{name}={HUGE_ID}")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["field"] == name
+    assert name in body["detail"]
+
+
+def test_an_id_too_large_in_a_body_is_a_400_naming_the_field(client):
+    response = client.post(
+        "/api/v1/comments/", data={"poll": int(HUGE_ID), "body": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "poll"
+
+
+@pytest.mark.parametrize(
+    "path", [f"/api/v1/polls/{HUGE_ID}/", f"/api/v1/polls/{HUGE_ID}/results/", f"/api/v1/comments/{HUGE_ID}/"]
+)
+def test_an_id_too_large_in_the_path_is_a_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+# --- Headers, the health check, large bodies, control characters (issue 16, item 10) ------------------------
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/ar/", "/api/v1/search/?q=x", "/api/v1/no-such-endpoint/"])
+def test_every_response_has_a_permissions_policy(client, path):
+    policy = client.get(path)["Permissions-Policy"]
+    assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy
+    assert "publickey-credentials-get=(self)" in policy  # passkeys keep working
+
+
+def test_the_health_check_answers_over_plain_http_when_https_is_enforced(client, settings):
+    settings.SECURE_SSL_REDIRECT = True  # as in production; SECURE_REDIRECT_EXEMPT is the portal's own
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/ar/").status_code == 301
+
+
+def test_a_10_mb_body_under_the_api_gets_the_json_error_shape(client):
+    body = b'{"body": "' + b"x" * (10 * 1024 * 1024) + b'"}'
+    response = client.post("/api/v1/comments/", data=body, content_type="application/json")
+    assert response.status_code in (400, 413)
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "too_large"
+    form = client.post(
+        "/api/v1/comments/", data=b"a=" + b"x" * (10 * 1024 * 1024), content_type="application/x-www-form-urlencoded"
+    )
+    assert form.status_code in (400, 413)
+    assert form.json()["code"] == "too_large"
+
+
+BIDI_AND_CONTROLS = "\u202e\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069\x07\x1b\x7f"
+
+
+def test_control_and_bidi_override_characters_are_stripped_from_what_people_write():
+    from django.contrib.auth import get_user_model
+
+    from core.text import strip_controls
+
+    assert strip_controls(f"ab{BIDI_AND_CONTROLS}c\td\ne\u200fو") == "abc\td\ne\u200fو"  # RLM stays: Arabic needs it
+    user = get_user_model().objects.create_user("bidi", "bidi@example.org", first_name=f"Ali\u202e{BIDI_AND_CONTROLS}")
+    user.refresh_from_db()
+    assert user.first_name == "Ali"

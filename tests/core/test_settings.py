@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "Kq8vR2-m9ZpT4xW7bN1cY6hF3jL0sD5gE8uA2iO7tQ4wX9zV"
 PROBE = """
 import json, django
 from django.conf import settings
@@ -25,6 +26,7 @@ print(json.dumps({
     "ssl_redirect": getattr(settings, "SECURE_SSL_REDIRECT", False),
     "session_engine": settings.SESSION_ENGINE,
     "backends": settings.AUTHENTICATION_BACKENDS,
+    "ssl_redirect_exempt": settings.SECURE_REDIRECT_EXEMPT,
 }))
 """
 
@@ -57,7 +59,7 @@ def test_embedded_default_needs_no_environment(tmp_path):
     assert facts["cache"].endswith("LocMemCache")
     assert facts["layer"] == "channels.layers.InMemoryChannelLayer"
     assert facts["tasks"].endswith("ImmediateBackend")
-    assert facts["search"] == "wagtail.search.backends.database"
+    assert facts["search"] == "search.wagtail_search"
     assert (tmp_path / "secret_key.txt").exists()
 
 
@@ -90,9 +92,9 @@ def test_the_list_based_channel_layer_can_be_chosen(tmp_path):
     ("environment", "complaint"),
     [
         ({"ALLOWED_HOSTS": "portal.example"}, "SECRET_KEY must be set"),
-        ({"SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS must be set"),
+        ({"SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS must be set"),
         ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "portal.example"}, "at least 32 characters"),
-        ({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "portal.example", "DEBUG": "true"}, "DEBUG cannot be turned on"),
+        ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "portal.example", "DEBUG": "true"}, "DEBUG cannot be turned on"),
     ],
 )
 def test_production_refuses_to_start_without_its_secrets(environment, complaint):
@@ -102,7 +104,7 @@ def test_production_refuses_to_start_without_its_secrets(environment, complaint)
 
 
 def test_production_turns_on_secure_cookies_and_hsts():
-    result = _run("portal.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="portal.example")
+    result = _run("portal.settings.production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="portal.example")
     assert result.returncode == 0, result.stderr
     facts = json.loads(result.stdout)
     assert facts["debug"] is False
@@ -123,3 +125,24 @@ def test_the_sql_fast_paths_can_be_turned_off_for_djangos_own_sessions_and_backe
         "django.contrib.auth.backends.ModelBackend",
         "allauth.account.auth_backends.AuthenticationBackend",
     ]
+
+
+@pytest.mark.parametrize(
+    ("environment", "complaint"),
+    [
+        ({"SECRET_KEY": "a" * 64, "ALLOWED_HOSTS": "portal.example"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "django-insecure-" + "k3y" * 16, "ALLOWED_HOSTS": "portal.example"}, "django-insecure-"),
+        ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+        ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "portal.example,*"}, "ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_a_guessable_secret_key_and_any_host(environment, complaint):
+    result = _run("portal.settings.production", **environment)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and complaint in result.stderr
+
+
+def test_production_exempts_the_health_check_from_the_https_redirect():
+    result = _run("portal.settings.production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="portal.example")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["ssl_redirect_exempt"] == [r"^healthz$"]

@@ -158,6 +158,29 @@ def test_a_bad_preference_changes_nothing(client):
     assert services.channels_for(person, "petition.responded") == (True, True)
 
 
+@pytest.mark.parametrize("method", ["patch", "put"])
+@pytest.mark.parametrize(
+    "kinds, field",
+    [
+        ([{"kind": "petition.responded"}], "kinds.0.in_app"),
+        ([{"kind": "petition.responded", "in_app": False, "email": False}, "x"], "kinds.1.non_field_errors"),
+        ([{"kind": "petition.responded", "in_app": False, "email": False}, {"in_app": "maybe"}], "kinds.1.kind"),
+        ([None], "kinds.0"),
+        ("abc", "kinds.non_field_errors"),
+    ],
+)
+def test_an_invalid_item_in_kinds_is_a_400_naming_it_and_changes_nothing(client, method, kinds, field):
+    person = make_citizen("L1")
+    client.force_login(person)
+    response = getattr(client, method)(
+        "/api/v1/notification-preferences/", {"kinds": kinds}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert response.json()["field"] == field
+    assert services.channels_for(person, "petition.responded") == (True, True)
+
+
 def test_following_twice_keeps_one_row(client, petition):
     person = make_citizen("L1")
     follow(person, f"petition:{petition.pk}", active=False)

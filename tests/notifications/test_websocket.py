@@ -100,6 +100,39 @@ def test_a_socket_from_a_foreign_origin_is_refused():
     assert async_to_sync(attempt)() is False
 
 
+@pytest.mark.parametrize(
+    "origin",
+    [
+        b"https://testserver",  # same host, another scheme
+        b"http://testserver:8443",  # same host, another port
+        b"http://testserver.evil.example",
+        b"null",
+    ],
+)
+def test_a_socket_whose_origin_differs_in_scheme_or_port_is_refused(origin):
+    """The check compared the host only (channels' AllowedHostsOriginValidator)."""
+
+    async def attempt():
+        socket = communicator([(b"origin", origin), (b"host", b"testserver")])
+        connected, _ = await socket.connect()
+        return connected
+
+    assert async_to_sync(attempt)() is False
+
+
+def test_a_socket_from_the_same_origin_or_a_trusted_one_opens(settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://portal.example"]
+
+    async def attempt(headers):
+        socket = communicator(headers)
+        connected, _ = await socket.connect()
+        await socket.disconnect()
+        return connected
+
+    assert async_to_sync(attempt)(ORIGIN) is True
+    assert async_to_sync(attempt)([(b"origin", b"https://portal.example"), (b"host", b"testserver")]) is True
+
+
 def test_an_anonymous_socket_gets_public_counters_only(petition):
     async def session():
         socket = communicator(ORIGIN)

@@ -202,3 +202,13 @@ def test_a_petition_names_its_authority_in_the_language_of_each_page(client):
     assert [row["authority_name"] for row in listed if row["id"] == petition.pk] == [arabic.name]
     one = client.get(f"/api/v1/petitions/{petition.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert one["authority_name"] == english.name
+
+
+def test_the_petition_list_query_normalises_arabic_as_search_does(client, authority):
+    petition = make_petition(make_citizen("L2"), authority, title="إلزام الجهات بنشر مواعيد الخدمة")
+    for query in ("إلزام", "الزام", "الجهات", "الخدمه", "مواعيد"):
+        found = client.get("/api/v1/petitions/", {"q": query}).json()
+        ids = [item["id"] for item in (found["results"] if isinstance(found, dict) else found)]
+        assert petition.pk in ids, query
+    nothing = client.get("/api/v1/petitions/", {"q": "لزوم"}).json()
+    assert petition.pk not in [item["id"] for item in (nothing["results"] if isinstance(nothing, dict) else nothing)]

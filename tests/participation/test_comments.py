@@ -377,3 +377,26 @@ def test_comment_rate_limit_is_429(client, consultation, settings):
     response = post(client, {"consultation": consultation.pk, "body": "3"})
     assert response.status_code == 429 and int(response["Retry-After"]) <= 60
     assert Comment.objects.filter(consultation=consultation).count() == 2
+
+
+def test_a_commenter_without_a_name_is_shown_by_a_pseudonym_not_their_account_id(client, consultation):
+    """«مشارك 1234» exposed sequential account ids; the pseudonym is a keyed hash of the id."""
+    from django.utils import translation
+
+    from participation.selectors import comments as selectors
+
+    first, second = make_citizen("L1"), make_citizen("L1")
+    with translation.override("ar"):
+        shown = [str(selectors.author_name(person)) for person in (first, second)]
+    assert all(name.startswith("مشارك ") for name in shown)
+    codes = [name.removeprefix("مشارك ") for name in shown]
+    assert codes[0] != codes[1]
+    assert str(first.pk) not in codes[0] and str(second.pk) not in codes[1]
+    assert len(codes[0]) == len(codes[1]) == 6
+    with translation.override("ar"):
+        assert str(selectors.author_name(first)) == shown[0]  # the same person, the same pseudonym
+    with translation.override("en"):
+        assert str(selectors.author_name(first)) == f"Participant {codes[0]}"
+    services.post_comment(first, consultation, "رأيي")
+    listed = client.get("/api/v1/comments/", {"consultation": consultation.pk}, HTTP_ACCEPT_LANGUAGE="ar").json()
+    assert [item["author"] for item in listed["results"]] == [shown[0]]

@@ -30,7 +30,7 @@ def probe(tmp_path, **environment):
 
 def test_without_elasticsearch_both_searches_use_the_database(tmp_path):
     facts = probe(tmp_path)
-    assert facts["wagtail"] == "wagtail.search.backends.database"
+    assert facts["wagtail"] == "search.wagtail_search"
     assert facts["engine"] == "database"
 
 
