@@ -69,18 +69,6 @@ V1 = schemathesis.openapi.from_dict(platform_schema(), config=config(EXAMPLES, C
 HEADLESS = schemathesis.openapi.from_dict(headless_schema(), config=config(max(EXAMPLES // 2, 2), False))
 CONTENT = schemathesis.openapi.from_dict(content_schema_document(), config=config(EXAMPLES, COVERAGE))
 
-# Found by these tests and being fixed elsewhere (issue 16); expected to fail until then, and fine if they pass.
-PENDING = {
-    "/v1/account/phone": "issue 16 item 5: allauth's phone routes answer 500 (phone sign-in is not used)",
-    "/v1/auth/phone/": "issue 16 item 5: allauth's phone routes answer 500 (phone sign-in is not used)",
-}
-
-
-def expect_pending(case, request):
-    for fragment, reason in PENDING.items():
-        if fragment in case.operation.path:
-            request.applymarker(pytest.mark.xfail(strict=False, reason=reason))
-
 
 @pytest.fixture
 def signed_in(db):
@@ -100,7 +88,6 @@ HYPOTHESIS = hypothesis_settings(
 
 def send(case, identity, wsgi_app, request, checks, credentials):
     """Send one generated request as `identity` with the named `credentials` headers, and check its answer."""
-    expect_pending(case, request)
     headers = request.getfixturevalue("signed_in") if identity == "signed_in" else {}
     headers = {name: value for name, value in headers.items() if name in credentials}
     response = case.call(app=wsgi_app, headers=headers)
