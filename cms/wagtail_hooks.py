@@ -3,14 +3,41 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.action_menu import SubmitForModerationMenuItem
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Authority, LifeEvent
+from .selectors import ministry_codes
+
+
+class OwnMinistries:
+    """The authority chooser offers a ministry's editors only the authorities they work for, as the page forms do
+    (participation.forms.ParticipationPageForm): choosing another would only be refused when they save. The
+    portal's approvers and superusers are offered every authority."""
+
+    def get_object_list(self):
+        objects = super().get_object_list()
+        codes = ministry_codes(self.request.user)
+        return objects if not codes else objects.filter(code__in=codes)
+
+
+class AuthorityChooseView(OwnMinistries, chooser_views.ChooseView):
+    pass
+
+
+class AuthorityChooseResultsView(OwnMinistries, chooser_views.ChooseResultsView):
+    pass
+
+
+class AuthorityChooserViewSet(chooser_views.SnippetChooserViewSet):
+    choose_view_class = AuthorityChooseView
+    choose_results_view_class = AuthorityChooseResultsView
 
 
 class AuthorityViewSet(SnippetViewSet):
     model = Authority
     icon = "group"
+    chooser_viewset_class = AuthorityChooserViewSet
     menu_label = _("Authorities")
     list_display = ["name", "code", "kind", "parent", "locale"]
     list_filter = ["kind", "locale"]

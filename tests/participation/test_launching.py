@@ -107,3 +107,17 @@ def test_the_command_lets_every_ministry_launch(index):
     for username in ("msal.editor", "moci.editor", "pam.editor"):
         assert other.permissions_for_user(_user(username)).can_add_subpage()
         assert not other.permissions_for_user(_user(username)).can_publish_subpage()
+
+
+def test_the_authority_chooser_offers_a_ministry_editor_only_their_ministry(client, index):
+    """The chooser modal of the authority field lists what the form accepts: a ministry's editor sees only their
+    ministry there too (and in its search results); an approver sees every authority."""
+    client.force_login(_user("msal.editor"))
+    for url in ("/admin/snippets/choose/cms/authority/", "/admin/snippets/choose/cms/authority/results/?q=M"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert {item.code for item in response.context["results"]} == {"MSAL"}
+    superuser = get_user_model().objects.filter(is_superuser=True).first()
+    client.force_login(superuser)
+    response = client.get("/admin/snippets/choose/cms/authority/")
+    assert len({item.code for item in response.context["results"]}) > 1
