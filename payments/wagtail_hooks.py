@@ -1,5 +1,6 @@
 """The payments screens of the admin: payments (with their log, refunds and the staff refund), bills, refunds,
-webhook endpoints and deliveries (with resend), and API keys (with revoke). The ledgers are read only. Each
+webhook endpoints and deliveries (with resend), API keys (created, shown once, and revoked), and
+reconciliation (a settlement file uploaded, and its matching). The ledgers are read only. Each
 authority's payments staff (the "<CODE> payments" group) see their own authority's rows only, on every
 screen (`selectors.staff_rows`); another authority's row is a 404. Every staff action goes through
 services.staff, which checks it and writes its audit row."""
@@ -11,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, re_path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
@@ -19,6 +21,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets import HeaderButton
 from wagtail.permissions import register_permission_policy
 
 from core import charts, exports
@@ -27,6 +30,7 @@ from core.money import format_fils
 from core.permissions import LimitedPermissionPolicy
 
 from . import selectors
+from .errors import InvalidSettlement
 from .models import (
     ApiKey,
     Bill,
@@ -38,6 +42,7 @@ from .models import (
     WebhookEvent,
 )
 from .services import parse_dinars, staff
+from .services.reconciliation import status_counts
 
 # The ledgers are read in the admin, never written there: a refund, a resend or a revocation is an action of
 # its own (below), through services.staff.
@@ -63,7 +68,17 @@ class OwnRows:
 
 
 class IndexView(OwnRows, generic.IndexView):
-    pass
+    # (label, URL name, permission): an action of its own shown as a button at the top of the list.
+    action_button = None
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.action_button:
+            label, url_name, permission = self.action_button
+            if self.request.user.has_perm(permission):
+                buttons.append(HeaderButton(label, url=reverse(url_name), icon_name="plus"))
+        return buttons
 
 
 class InspectView(OwnRows, generic.InspectView):
@@ -379,7 +394,12 @@ class ApiKeyInspectView(InspectView):
         return context
 
 
+class ApiKeyIndexView(IndexView):
+    action_button = (_("New API key"), "payments_admin_new_key", "payments.add_apikey")
+
+
 class ApiKeyViewSet(PaymentsViewSet):
+    index_view_class = ApiKeyIndexView
     name = "payments_apikey"
     model = ApiKey
     icon = "key"
@@ -398,6 +418,46 @@ def revoke_view(request, pk):
     staff.revoke_key(request.user, api_key, request=request)
     messages.success(request, _("The key was revoked: it is refused from now on."))
     return redirect("payments_apikey:inspect", api_key.pk)
+
+
+class ApiKeyForm(forms.Form):
+    authority = forms.ModelChoiceField(label=_("authority"), queryset=None)
+    name = forms.CharField(label=_("name"), max_length=100, help_text=_("Which system uses the key."))
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"), choices=ApiKey.Scope.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = selectors.staff_authorities(user)
+
+
+@permission_required("payments.add_apikey", raise_exception=True)
+def new_key_view(request):
+    """A new API key for one of the staff member's authorities. The key is shown once, on the answer to the
+    form (never in an address, a message or the database), and only its hash is kept."""
+    status = 200
+    form = ApiKeyForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                api_key, token = staff.create_key(request.user, **form.cleaned_data, request=request)
+            except PortalError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = error.status
+            else:
+                context = {
+                    "api_key": api_key,
+                    "token": token,
+                    "page_title": _("API key %(prefix)s") % {"prefix": api_key.prefix},
+                    "header_icon": "key",
+                }
+                # The admin's answers are never cached (no-store): the key is in this one page only.
+                return TemplateResponse(request, "payments/admin/api_key_created.html", context, status=201)
+        else:
+            status = 400
+    context = {"form": form, "page_title": _("New API key"), "header_icon": "key", "submit_label": _("Create the key")}
+    return TemplateResponse(request, "payments/admin/form.html", context, status=status)
 
 
 # --- Reconciliation ---------------------------------------------------------------------------------------
@@ -445,7 +505,74 @@ class SettlementInspectView(InspectView):
         return context
 
 
+class SettlementIndexView(IndexView):
+    action_button = (_("Upload a settlement file"), "payments_admin_settlement_upload", "payments.add_settlementimport")
+
+
+SETTLEMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class SettlementUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Settlement file"),
+        help_text=_(
+            "CSV in UTF-8 with the columns settlement_date, track_id, transaction_id, amount, currency "
+            "(docs/payments.md). A file with any bad line is refused whole."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > SETTLEMENT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+@permission_required("payments.add_settlementimport", raise_exception=True)
+def settlement_upload_view(request):
+    """The acquirer's settlement file uploaded by staff: read, checked and matched by the same service as the
+    `import_settlement` command. A bad file is refused whole, each problem shown by line and column in the
+    staff member's language, and nothing is written; an accepted one is summed up on its page."""
+    status, refusal = 200, None
+    form = SettlementUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                settlement = staff.import_settlement(
+                    request.user, upload.read(), file_name=upload.name, request=request
+                )
+            except InvalidSettlement as error:
+                refusal, status = error, error.status
+            except PortalError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                counts = ", ".join(f"{label}: {count}" for _status, label, count in status_counts(settlement))
+                messages.success(
+                    request,
+                    _("%(file)s imported: %(lines)d lines (%(counts)s).")
+                    % {"file": settlement.file_name, "lines": settlement.lines, "counts": counts},
+                )
+                return redirect("payments_settlementimport:inspect", settlement.pk)
+        else:
+            status = 400
+    more = refusal.problem_count - len(refusal.problems) if refusal else 0
+    context = {
+        "form": form,
+        "refusal": refusal,
+        "more_problems": _("… and %(count)d more problems.") % {"count": more} if more > 0 else "",
+        "page_title": _("Upload a settlement file"),
+        "header_icon": "table",
+        "submit_label": _("Import"),
+        "multipart": True,
+    }
+    return TemplateResponse(request, "payments/admin/form.html", context, status=status)
+
+
 class SettlementImportViewSet(PaymentsViewSet):
+    index_view_class = SettlementIndexView
     name = "payments_settlementimport"
     model = SettlementImport
     icon = "table"
@@ -523,6 +650,8 @@ def register_payments_actions():
         path("payments/payments/<int:pk>/refund/", refund_view, name="payments_admin_refund"),
         path("payments/webhook-deliveries/<int:pk>/resend/", resend_view, name="payments_admin_resend"),
         path("payments/api-keys/<int:pk>/revoke/", revoke_view, name="payments_admin_revoke"),
+        path("payments/api-keys/new/", new_key_view, name="payments_admin_new_key"),
+        path("payments/settlements/upload/", settlement_upload_view, name="payments_admin_settlement_upload"),
         re_path(
             r"^payments/settlements/(?P<pk>[0-9]+)/export/(?P<kind>totals|problems|missing)\.(?P<fmt>csv|xlsx)$",
             settlement_export_view,

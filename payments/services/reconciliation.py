@@ -35,6 +35,14 @@ def import_settlement(data, *, file_name, progress=None):
         raise InvalidSettlement(_("This settlement file was already imported.")) from None
 
 
+def status_counts(settlement):
+    """How many of a settlement file's lines got each status: [(status, label, count)], in the statuses' order."""
+    counts = {}
+    for status in settlement.settlement_lines.values_list("status", flat=True):
+        counts[status] = counts.get(status, 0) + 1
+    return [(status, label, counts[status]) for status, label in SettlementLine.Status.choices if status in counts]
+
+
 def _record(digest, file_name, rows):
     settlement = SettlementImport.objects.create(
         file_name=file_name[:255],

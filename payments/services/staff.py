@@ -14,7 +14,7 @@ from identity.policy import require
 from .. import selectors
 from ..errors import PaymentForbidden, PaymentNotFound
 from ..models import WebhookEndpoint
-from . import refund_payment, revoke_api_key, webhooks
+from . import create_api_key, reconciliation, refund_payment, revoke_api_key, webhooks
 
 
 def audit(request, user, action, **detail):
@@ -72,6 +72,36 @@ def revoke_key(user, api_key, request=None):
     return revoked
 
 
+def create_key(user, *, authority, name, scopes, request=None):
+    """A new API key for one of the staff member's authorities: returns (ApiKey, token); the token is shown
+    once, and only its hash is kept."""
+    if not selectors.staff_authorities(user).filter(pk=authority.pk).exists():
+        raise PaymentForbidden(_("You can only manage your own authority's API keys."))
+    with transaction.atomic():
+        api_key, token = create_api_key(authority=authority, name=name, scopes=scopes, created_by=user)
+        audit(request, user, "api_key.create", prefix=api_key.prefix, authority=authority.code, scopes=api_key.scopes)
+    return api_key, token
+
+
+def import_settlement(user, data, *, file_name, request=None):
+    """A settlement file uploaded in the admin, read and matched as `import_settlement` does: the acquirer's
+    file spans every authority, so only the portal's own staff import one. Nothing is written for a bad file."""
+    if selectors.staff_authority_codes(user) is not None:
+        raise PaymentForbidden(_("Only the portal's own staff can import a settlement file."))
+    with transaction.atomic():
+        settlement = reconciliation.import_settlement(data, file_name=file_name)
+        audit(
+            request,
+            user,
+            "settlement.import",
+            settlement=settlement.pk,
+            file=settlement.file_name,
+            sha256=settlement.file_sha256,
+            lines=settlement.lines,
+        )
+    return settlement
+
+
 def save_endpoint(user, endpoint, *, authority, url, events, active, request=None):
     """Create (`endpoint` None) or change a webhook endpoint of one of the staff member's authorities."""
     if not selectors.staff_authorities(user).filter(pk=authority.pk).exists():
@@ -92,7 +122,7 @@ def save_endpoint(user, endpoint, *, authority, url, events, active, request=Non
 
 
 # What an authority's payments staff may do in the admin: see their authority's payments, bills, refunds,
-# webhook deliveries and API keys; refund; manage webhook endpoints; resend a delivery; revoke a key.
+# webhook deliveries and API keys; refund; manage webhook endpoints; resend a delivery; create and revoke a key.
 STAFF_PERMISSIONS = (
     ("wagtailadmin", "access_admin"),
     ("payments", "view_payment"),
@@ -105,6 +135,7 @@ STAFF_PERMISSIONS = (
     ("payments", "view_webhookdelivery"),
     ("payments", "change_webhookdelivery"),
     ("payments", "view_apikey"),
+    ("payments", "add_apikey"),
     ("payments", "change_apikey"),
     ("payments", "view_settlementimport"),
 )

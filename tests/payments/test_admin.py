@@ -6,6 +6,7 @@ the audit log."""
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from core.errors import Forbidden
 from identity.models import AssuranceGrant, SecurityEvent
@@ -162,3 +163,40 @@ def test_staff_add_an_endpoint_for_their_own_authority_only(msal_staff, authorit
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.events == ["payment.succeeded"] and endpoint.secret.startswith("whsec_")
     assert staff_actions(user, "webhook_endpoint.create").get().detail["url"] == "https://ministry.example/hooks"
+
+
+def test_staff_create_a_key_for_their_own_authority_shown_once_and_audited(msal_staff, authority, other_authority):
+    client, user = msal_staff
+    listing = client.get("/admin/payments/api-keys/").content.decode()
+    assert "/admin/payments/api-keys/new/" in listing
+    form = client.get("/admin/payments/api-keys/new/").content.decode()
+    assert f'value="{authority.pk}"' in form and f'value="{other_authority.pk}"' not in form
+    refused = client.post(
+        "/admin/payments/api-keys/new/", {"authority": other_authority.pk, "name": "x", "scopes": ["bills"]}
+    )
+    assert refused.status_code == 400 and not ApiKey.objects.exists()
+    assert client.post("/admin/payments/api-keys/new/", {"authority": authority.pk, "name": "x"}).status_code == 400
+    created = client.post(
+        "/admin/payments/api-keys/new/",
+        {"authority": authority.pk, "name": "Billing system", "scopes": ["bills", "payments"]},
+    )
+    assert created.status_code == 201 and "no-store" in created["Cache-Control"]
+    api_key = ApiKey.objects.get()
+    token = created.context["token"]
+    assert token.startswith(f"pk_{api_key.prefix}_") and token in created.content.decode()
+    assert api_key.authority == authority and api_key.scopes == ["bills", "payments"] and api_key.created_by == user
+    assert token not in "".join(str(value) for value in ApiKey.objects.values_list().get())
+    # Listed, never shown again, and it works until revoked.
+    assert api_key.prefix in client.get("/admin/payments/api-keys/").content.decode()
+    assert token not in client.get(f"/admin/payments/api-keys/inspect/{api_key.pk}/").content.decode()
+    assert staff_actions(user, "api_key.create").get().detail["prefix"] == api_key.prefix
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/v1/bills/").status_code == 200
+    assert client.post(f"/admin/payments/api-keys/{api_key.pk}/revoke/").status_code == 302
+    assert api.get("/api/v1/bills/").status_code == 401
+
+
+def test_the_new_key_screen_speaks_arabic(msal_staff):
+    client, _user = msal_staff
+    html = client.get("/admin/payments/api-keys/new/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "مفتاح" in html and "New API key" not in html

@@ -6,9 +6,11 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
+from identity.models import SecurityEvent
 from payments.errors import InvalidSettlement
 from payments.models import Payment, SettlementImport, SettlementLine
 from payments.services.reconciliation import import_settlement
@@ -157,3 +159,68 @@ def test_an_authoritys_staff_see_their_own_totals_and_lines_only(client, ledger,
     assert payments["short"].reference in html and "PAY-NOSUCHPAYMNT" not in html
     csv = b"".join(client.get(f"/admin/payments/settlements/{settlement.pk}/export/totals.csv").streaming_content)
     assert payments["other"].authority.code not in csv.decode("utf-8-sig")
+
+
+def test_staff_upload_a_settlement_file_in_the_admin_and_see_its_summary(client, ledger):
+    payments, data = ledger
+    admin = get_user_model().objects.get(username="admin")
+    client.force_login(admin)
+    listing = client.get("/admin/payments/settlements/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "/admin/payments/settlements/upload/" in listing
+    upload = SimpleUploadedFile("settle.csv", data, content_type="text/csv")
+    answer = client.post("/admin/payments/settlements/upload/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    settlement = SettlementImport.objects.get()
+    assert answer.status_code == 302 and answer.url.endswith(f"/settlements/inspect/{settlement.pk}/")
+    assert settlement.file_name == "settle.csv" and settlement.lines == 5
+    page = client.get(answer.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "settle.csv imported: 5 lines (Matched: 2, Amount mismatch: 1, No such payment: 1, Settled twice: 1)" in page
+    assert (
+        SecurityEvent.objects.get(user=admin, kind="staff_action", detail__action="settlement.import").detail["lines"]
+        == 5
+    )
+    # The same file again is refused, and nothing more is written.
+    again = client.post(
+        "/admin/payments/settlements/upload/",
+        {"file": SimpleUploadedFile("again.csv", data)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert again.status_code == 400 and "already imported" in again.content.decode()
+    assert SettlementImport.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("en", ["line 3, column settlement_date: a date is written YYYY-MM-DD", "nothing was imported"]),
+        ("ar", ["السطر 3، العمود settlement_date", "لم يُستورد"]),
+    ],
+)
+def test_a_bad_upload_is_reported_by_line_in_the_staff_members_language_and_writes_nothing(
+    client, authority, language, words
+):
+    payment = knet_paid(authority, 1_000)
+    data = settlement_file(f"2026-12-05,{payment.reference},T1,1.000,KWD", "05/12/2026,PAY-X,T2,1.000,KWD")
+    client.force_login(get_user_model().objects.get(username="admin"))
+    answer = client.post(
+        "/admin/payments/settlements/upload/",
+        {"file": SimpleUploadedFile("bad.csv", data)},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    html = answer.content.decode()
+    assert answer.status_code == 400 and all(word in html for word in words), html
+    assert not SettlementImport.objects.exists() and not SettlementLine.objects.exists()
+    assert not SecurityEvent.objects.filter(kind="staff_action").exists()
+
+
+def test_only_the_portals_own_staff_upload_a_settlement_file(client, ledger, authority):
+    _payments, data = ledger
+    user = make_staff(authority.code)
+    client.force_login(user)
+    assert client.get("/admin/payments/settlements/upload/").status_code in (302, 403)  # the admin's refusal
+    # Even with the permission, an authority's staff cannot import the acquirer's file for every authority.
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="add_settlementimport"))
+    client.force_login(get_user_model().objects.get(pk=user.pk))
+    answer = client.post("/admin/payments/settlements/upload/", {"file": SimpleUploadedFile("s.csv", data)})
+    assert answer.status_code == 403 and not SettlementImport.objects.exists()

@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from core.management.files import add_arguments, read, refused
 from payments.errors import InvalidSettlement
-from payments.services.reconciliation import import_settlement
+from payments.services.reconciliation import import_settlement, status_counts
 
 
 class Command(BaseCommand):
@@ -32,9 +32,6 @@ class Command(BaseCommand):
                 settlement = import_settlement(data, file_name=path.name, progress=lambda: checking.update(1))
             except InvalidSettlement as refusal:
                 raise refused(self, path, refusal) from None
-        counts = {}
-        for status in settlement.settlement_lines.values_list("status", flat=True):
-            counts[status] = counts.get(status, 0) + 1
         self.stdout.write(
             self.style.SUCCESS(
                 _("%(file)s: %(lines)d lines, %(dates)s; %(counts)s")
@@ -42,7 +39,7 @@ class Command(BaseCommand):
                     "file": path.name,
                     "lines": settlement.lines,
                     "dates": f"{settlement.first_date}–{settlement.last_date}",
-                    "counts": ", ".join(f"{count} {status}" for status, count in sorted(counts.items())),
+                    "counts": ", ".join(f"{count} {status}" for status, _label, count in status_counts(settlement)),
                 }
             )
         )
