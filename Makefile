@@ -8,7 +8,7 @@ SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
 DEV := DJANGO_SETTINGS_MODULE=portal.settings.dev
 
-.PHONY: run setup migrate demo serve test test-services test-all e2e-setup e2e lint format messages bench bench-smoke clean
+.PHONY: run setup migrate demo serve test test-services test-all e2e-setup e2e lint format messages bench bench-smoke bench-tools run-prod smoke-prod clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -76,10 +76,32 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## The production layout on loopback (deploy/run-prod.sh, docs/operations.md): nginx with a self-signed certificate
+## on https://127.0.0.1:$(PROD_PORT_BASE)+1, Varnish, two application instances (gunicorn + uvicorn each), the
+## task worker and the scheduler, on PostgreSQL and Redis, with production settings; nginx and Varnish are
+## installed from Debian's packages when missing. Ctrl-C stops everything.
+PROD_DATABASE_URL ?= $(SERVICES_DATABASE_URL)_prod
+PROD_REDIS_URL ?= redis://127.0.0.1:6379/5
+PROD_PORT_BASE ?= 8400
+PROD := PROD_DATABASE_URL=$(PROD_DATABASE_URL) PROD_REDIS_URL=$(PROD_REDIS_URL) PROD_PORT_BASE=$(PROD_PORT_BASE)
+run-prod: setup
+	$(PROD) deploy/run-prod.sh
+
+## The smoke test through the production layout (CI): start it, run deploy/smoke.py, stop it.
+smoke-prod: setup
+	$(PROD) deploy/run-prod.sh start
+	$(PROD) bash -c 'eval "$$(deploy/run-prod.sh env)" && $(PY) deploy/smoke.py'; status=$$?; \
+		$(PROD) deploy/run-prod.sh stop; exit $$status
+
+## wrk (Debian's package) for bench/site_bench.py, installed when missing.
+bench-tools:
+	@command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk || \
+		{ DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
 ## Benchmarks on PostgreSQL (SERVICES_DATABASE_URL) and Redis: every bench/*_bench.py in turn (each says what
 ## it measures; docs/search.md, docs/participation.md, docs/notifications.md give the figures). Each writes its
 ## figures to bench/results.json and prints the errors its clients met; the target fails if any bench failed.
-bench: setup
+bench: setup bench-tools
 	failed=""; for bench in bench/*_bench.py; do \
 		echo "== $$bench"; \
 		DATABASE_URL=$(SERVICES_DATABASE_URL) REDIS_URL=$(SERVICES_REDIS_URL) $(PY) $$bench || failed="$$failed $$bench"; \

@@ -1,3 +1,4 @@
+import ipaddress
 import json
 import logging
 
@@ -77,6 +78,28 @@ def json_depth_exceeds(body, limit):
         elif byte in (0x5D, 0x7D):  # ] }
             depth -= 1
     return False
+
+
+class ClientAddressMiddleware:
+    """Behind the production proxies (nginx, then Varnish: deploy/) every request comes from a proxy's address.
+    With PORTAL_CLIENT_IP_HEADER set (`X-Real-IP`, which nginx overwrites with the address it saw), REMOTE_ADDR
+    becomes that header's address, so that per-address rate limits and the audit log see the citizen, not the
+    proxy. Set it only when the HTTP servers are reachable through the proxies alone: anyone who can reach them
+    directly chooses their address. A value that is not an IP address is ignored."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        header = settings.PORTAL_CLIENT_IP_HEADER
+        self.key = "HTTP_" + header.upper().replace("-", "_") if header else None
+
+    def __call__(self, request):
+        if self.key:
+            value = request.META.get(self.key, "").strip()
+            try:
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(value))
+            except ValueError:
+                pass
+        return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Behind the production proxies: the client's address from PORTAL_CLIENT_IP_HEADER (deploy/, docs/operations.md).
+    "core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -215,6 +217,18 @@ TASKS = {
 # "django_tasks_db.DatabaseBackend" needs no other change; its worker is `manage.py db_worker`.
 INSTALLED_APPS.append("django_tasks_db")
 
+# --- The scheduler (`manage.py run_scheduler`, deploy/bin/portal-scheduler) --------------------------------
+# Every periodic job: (name, the management command and its arguments, every so many seconds). Each period of a
+# job is claimed in the cache, so with Redis two schedulers run it once; the daily jobs run once per UTC day.
+PORTAL_SCHEDULE = [
+    ("participation", ["participation_schedule", "--once"], 60),
+    ("payments-webhooks", ["payments_webhooks"], 60),
+    ("payments-expire", ["payments_expire"], 300),
+    ("notification-digest", ["send_notification_digest"], 24 * 3600),
+    ("recount", ["recount"], 24 * 3600),
+    ("prune-task-results", ["prune_db_task_results", "--queue-name", "*"], 24 * 3600),
+]
+
 # --- Notifications (notifications/) ------------------------------------------------------------------
 # Server heartbeat on /ws/notifications/, how often a socket re-checks its session, and the shortest
 # interval between two pushes of one public counter (seconds). See docs/notifications.md.
@@ -303,6 +317,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # own request line limit is about half of this, so the rule matters behind other servers and in tests.
 PORTAL_MAX_PARAMETER_LENGTH = int(env("PORTAL_MAX_PARAMETER_LENGTH", "8192"))
 PORTAL_MAX_JSON_DEPTH = int(env("PORTAL_MAX_JSON_DEPTH", "32"))
+# The header in which the production proxy gives the client's address (X-Real-IP behind deploy/'s nginx); empty:
+# REMOTE_ADDR is the client. Only for servers that nothing but the proxy can reach (core.middleware).
+PORTAL_CLIENT_IP_HEADER = env("PORTAL_CLIENT_IP_HEADER", "")
 # Seconds a client is told to wait (Retry-After) when the database, cache or channel layer is down.
 PORTAL_OUTAGE_RETRY_AFTER = int(env("PORTAL_OUTAGE_RETRY_AFTER", "5"))
 # Numbers and dates per language (portal/formats/): the Arabic separators as Kuwait writes them.
