@@ -67,6 +67,8 @@ def layout_environment():
         "PROD_REDIS_URL": os.environ.get("PROD_REDIS_URL") or urlunsplit(parts._replace(path=f"/{REDIS_DB}")),
         "PROD_PORT_BASE": str(PORT_BASE),
         "DJANGO_SETTINGS_MODULE": "bench.site_bench_settings",
+        # Varnish is the cache measured: the portal's own page cache (in Redis) off, so that "uncached" is rendered.
+        "PAGE_CACHE_IN_PROCESS": "false",
     }
 
 
@@ -87,7 +89,8 @@ def adopt(environment):
     for line in printed.splitlines():
         for assignment in line.removeprefix("export ").split(" "):
             name, _, value = assignment.partition("=")
-            os.environ[name] = value
+            if name:
+                os.environ[name] = value
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.site_bench_settings"
     sys.path.insert(0, str(ROOT))
     import django
@@ -179,7 +182,7 @@ def publish_visibility(service, path, smoke):
     """Seconds from a publish to the new title through the proxy, BENCH_PUBLISHES times."""
     from django.conf import settings
 
-    portal_purges = bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
+    portal_purges = smoke.purges_the_proxy(settings)
     original = service.title
     seen = []
     try:

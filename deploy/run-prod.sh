@@ -18,7 +18,8 @@
 #                      gunicorn on +10+10i and uvicorn on +11+10i
 #   PROD_INSTANCES     2 application instances; PORTAL_WEB_WORKERS (1) × PORTAL_WEB_THREADS (4) each
 #   PROD_DIR           /tmp/portal-prod-<port base>: certificate, secret key, rendered configurations, logs
-#   PROD_DEMO          1: load the demo content into an empty database
+#   PROD_DEMO          1: load the demo content into an empty database; `catalogue`: only the service catalogue
+#                      (what the smoke test needs); 0: nothing
 #   DJANGO_SETTINGS_MODULE  portal.settings.production
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,6 +95,7 @@ PORTAL_WEB_WORKERS=${PORTAL_WEB_WORKERS:-1}
 PORTAL_WEB_THREADS=${PORTAL_WEB_THREADS:-4}
 PORTAL_ACCESS_LOG=${PORTAL_ACCESS_LOG:-/dev/null}
 LOG_LEVEL=${LOG_LEVEL:-WARNING}
+${PAGE_CACHE_IN_PROCESS:+PAGE_CACHE_IN_PROCESS=$PAGE_CACHE_IN_PROCESS}
 EOF
 }
 
@@ -124,11 +126,13 @@ EOF
 release() {
     log "migrate and collectstatic (deploy/bin/portal-release; output in $PROD_DIR/logs/release.log)"
     deploy/bin/portal-release >>"$PROD_DIR/logs/release.log" 2>&1 || { tail -20 "$PROD_DIR/logs/release.log" >&2; return 1; }
-    if [ "$PROD_DEMO" = 1 ] && [ "$("$PY" manage.py shell --no-imports -c 'from cms.models import ServicePage; print(ServicePage.objects.exists())')" = False ]; then
+    if [ "$PROD_DEMO" != 0 ] && [ "$("$PY" manage.py shell --no-imports -c 'from cms.models import ServicePage; print(ServicePage.objects.exists())')" = False ]; then
         log "loading the demo content (an empty database)"
         # Inline tasks while loading: a thousand page saves would otherwise queue their indexing for the worker.
         (export TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
-         "$PY" manage.py load_demo && "$PY" manage.py load_participation_demo && "$PY" manage.py search_reindex) \
+         "$PY" manage.py load_demo &&
+             { [ "$PROD_DEMO" = catalogue ] || "$PY" manage.py load_participation_demo; } &&
+             "$PY" manage.py search_reindex) \
             >>"$PROD_DIR/logs/release.log" 2>&1 || { tail -20 "$PROD_DIR/logs/release.log" >&2; return 1; }
     fi
     # The site's address is the proxy's, so that the pages' URLs (and the purges sent for them) name it.
@@ -286,7 +290,7 @@ case "${1:-foreground}" in
     stop) stop ;;
     env)
         [ -s "$PROD_DIR/environment" ] || write_environment
-        sed 's/^/export /' "$PROD_DIR/environment"
+        grep -v '^$' "$PROD_DIR/environment" | sed 's/^/export /'
         echo "export PROD_ORIGIN=$ORIGIN PROD_DIR=$PROD_DIR PROD_CACHE_URL=http://127.0.0.1:$CACHE_PORT PROD_PORT_BASE=$PROD_PORT_BASE PROD_INSTANCES=$PROD_INSTANCES"
         ;;
     foreground)

@@ -108,11 +108,17 @@ def pages():
     return service, path
 
 
+def purges_the_proxy(settings):
+    """Whether the portal sends PURGE to the HTTP cache itself (a frontend_cache HTTP backend is configured)."""
+    backends = getattr(settings, "WAGTAILFRONTENDCACHE", None) or {}
+    return any(conf.get("BACKEND", "").endswith("HTTPBackend") for conf in backends.values())
+
+
 def purge_after_publish(service, path):
     from django.conf import settings
 
     print("2. a purge after publishing")
-    portal_purges = bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
+    portal_purges = purges_the_proxy(settings)
     original = service.title
     new_title = f"{original} {secrets.token_hex(3)}"
     request("GET", path)  # in the cache, if the portal lets it be cached
@@ -122,7 +128,9 @@ def purge_after_publish(service, path):
         revision.publish()
         published = time.perf_counter()
         if not portal_purges:
-            print("       the portal sends no purges yet (WAGTAILFRONTENDCACHE unset): PURGE sent by this script")
+            print(
+                "       the portal sends no PURGE to the proxy yet (no frontend_cache HTTP backend): sent by this script"
+            )
             purge(path)
         visible = None
         while time.perf_counter() - published < 5:
