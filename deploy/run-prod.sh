@@ -48,6 +48,7 @@ ensure_packages() {
     command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
     command -v varnishd >/dev/null || [ -x /usr/sbin/varnishd ] || missing+=(varnish)
     command -v openssl >/dev/null || missing+=(openssl)
+    command -v curl >/dev/null || missing+=(curl)
     [ ${#missing[@]} -eq 0 ] && return
     log "installing ${missing[*]} from Debian's packages"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||

@@ -121,7 +121,10 @@ def purge_after_publish(service, path):
     portal_purges = purges_the_proxy(settings)
     original = service.title
     new_title = f"{original} {secrets.token_hex(3)}"
-    request("GET", path)  # in the cache, if the portal lets it be cached
+    request("GET", path)  # in Varnish, if the portal lets it be cached
+    for instance in range(INSTANCES):  # and in each instance's own page cache, if it keeps one
+        request("GET", path, instance=instance)
+        request("GET", path, instance=instance)
     try:
         service.title = new_title
         revision = service.save_revision()
