@@ -1,8 +1,10 @@
 # Varnish between nginx and the portal's HTTP servers (docs/operations.md, "Production layout"). The portal's
 # Cache-Control is the truth: an answer is cached only when it says `public` (for s-maxage seconds, else
 # max-age) and sets no cookie; every request with the session cookie, a session token or credentials passes
-# untouched. The portal purges a changed page's URLs with `PURGE <path>` (wagtail.contrib.frontend_cache),
-# accepted only from the addresses in `purgers`. Install as /etc/varnish/portal.vcl after replacing the @NAMES@
+# untouched. Answers vary as the portal's own page cache keys them (core/pagecache.py): by URL and host, by the
+# contrast cookie, and on paths without a language prefix by the language asked for. The portal purges a changed
+# page's URLs with `PURGE <path>` (wagtail.contrib.frontend_cache), which hides every answer for that path
+# whatever its query string, accepted only from the addresses in `purgers`. Install as /etc/varnish/portal.vcl after replacing the @NAMES@
 # (deploy/run-prod.sh does the same on loopback).
 vcl 4.1;
 
@@ -37,7 +39,10 @@ sub vcl_recv {
         if (client.ip !~ purgers) {
             return (synth(405, "PURGE is not allowed from this address"));
         }
-        return (purge);
+        # As the portal's own page cache does (core/pagecache.py): a purge of a path hides every answer for that
+        # path, whatever its query string (the content API's listings), host, language or contrast.
+        ban("obj.http.X-Portal-Path == " + regsub(req.url, "\?.*$", ""));
+        return (synth(200, "Purged"));
     }
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
@@ -53,9 +58,35 @@ sub vcl_recv {
     if (req.url ~ "^/(admin|accounts|_allauth)/") {
         return (pass);
     }
+    # What else changes an anonymous answer, as the portal's own page cache keys it: the contrast the visitor
+    # chose, and on paths without a language prefix (the API) the language the request asks for (vcl_hash).
+    unset req.http.X-Portal-Variant;
+    if (req.http.Cookie ~ "(^|;)\s*portal_contrast=") {
+        set req.http.X-Portal-Variant = "contrast=" + regsub(req.http.Cookie, "^(.*;)?\s*portal_contrast=([^;]*).*$", "\2");
+    }
+    if (req.url !~ "^/(ar|en)(/|\?|$)") {
+        set req.http.X-Portal-Variant = req.http.X-Portal-Variant + ";accept-language=" + req.http.Accept-Language;
+        if (req.http.Cookie ~ "(^|;)\s*portal_language=") {
+            set req.http.X-Portal-Variant = req.http.X-Portal-Variant + ";language="
+                + regsub(req.http.Cookie, "^(.*;)?\s*portal_language=([^;]*).*$", "\2");
+        }
+    }
     # Anonymous: looked up in the cache. Other cookies (language, CSRF) stay on the request; an answer that
     # depends on them says so with Vary, or is not public.
     return (hash);
+}
+
+sub vcl_hash {
+    hash_data(req.url);
+    if (req.http.host) {
+        hash_data(req.http.host);
+    } else {
+        hash_data(server.ip);
+    }
+    if (req.http.X-Portal-Variant) {
+        hash_data(req.http.X-Portal-Variant);
+    }
+    return (lookup);
 }
 
 sub vcl_backend_response {
@@ -75,6 +106,8 @@ sub vcl_backend_response {
     if (beresp.http.Content-Type ~ "^(text/|application/json|application/javascript|image/svg)") {
         set beresp.do_gzip = true;
     }
+    # The path the object answers, for the purges (vcl_recv's ban).
+    set beresp.http.X-Portal-Path = regsub(bereq.url, "\?.*$", "");
     set beresp.grace = 10s;
     return (deliver);
 }
@@ -88,6 +121,7 @@ sub vcl_deliver {
     } else {
         set resp.http.X-Cache = "MISS";
     }
+    unset resp.http.X-Portal-Path;
     unset resp.http.Via;
     unset resp.http.X-Varnish;
 }

@@ -86,6 +86,7 @@ class StandIn(http.server.BaseHTTPRequestHandler):
     served = 0
     answers = {
         "/public": {"Cache-Control": "public, max-age=0, s-maxage=300"},
+        "/ar/page/": {"Cache-Control": "public, max-age=0, s-maxage=300"},
         "/cookie": {"Cache-Control": "public, s-maxage=300", "Set-Cookie": "csrftoken=x; Path=/"},
         "/private": {"Cache-Control": "private, max-age=0"},
         "/none": {},
@@ -96,7 +97,7 @@ class StandIn(http.server.BaseHTTPRequestHandler):
         StandIn.served += 1
         body = str(StandIn.served).encode()
         self.send_response(200)
-        for name, value in self.answers.get(self.path, {}).items():
+        for name, value in self.answers.get(self.path.split("?")[0], {}).items():
             self.send_header(name, value)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
@@ -210,7 +211,7 @@ def test_a_signed_in_request_is_never_answered_from_the_cache(varnish, headers):
 
 def test_other_cookies_and_a_wrong_bypass_token_still_get_the_cached_page(varnish):
     cached = through(varnish, "/public")[2]
-    assert through(varnish, "/public", headers={"Cookie": "portal_language=en; csrftoken=x"})[2] == cached
+    assert through(varnish, "/public", headers={"Cookie": "csrftoken=x; messages_seen=1"})[2] == cached
     assert through(varnish, "/public", headers={"X-Cache-Bypass": "guess"})[2] == cached
 
 
@@ -219,3 +220,21 @@ def test_writes_pass_and_only_loopback_may_purge(varnish):
     assert through(varnish, "/public", method="POST")[1] == "PASS"
     assert through(varnish, "/public", method="PURGE", source="127.0.0.2")[0] == 405
     assert through(varnish, "/public")[1] == "HIT"
+
+
+def test_a_purge_of_a_path_hides_every_query_string_of_it(varnish):
+    listing = through(varnish, "/public?type=x&limit=20")[2]
+    assert through(varnish, "/public?type=x&limit=20")[1] == "HIT"
+    assert through(varnish, "/public", method="PURGE")[0] == 200
+    status, state, body = through(varnish, "/public?type=x&limit=20")
+    assert state == "MISS" and body != listing
+
+
+def test_answers_vary_by_contrast_and_off_the_language_prefixes_by_language(varnish):
+    page = through(varnish, "/ar/page/")[2]
+    assert through(varnish, "/ar/page/", headers={"Accept-Language": "en", "Cookie": "portal_language=en"})[2] == page
+    assert through(varnish, "/ar/page/", headers={"Cookie": "portal_contrast=high"})[2] != page
+    api = through(varnish, "/public?v=1")[2]
+    assert through(varnish, "/public?v=1")[2] == api
+    assert through(varnish, "/public?v=1", headers={"Accept-Language": "en"})[2] != api
+    assert through(varnish, "/public?v=1", headers={"Cookie": "portal_language=en"})[2] != api
