@@ -2,7 +2,7 @@
 Kuwaitisation rate — in JSON, CSV or SDMX-CSV (`?format=csv`, `?format=sdmx-csv`, or the Accept header).
 Thin views over labour.selectors; bad parameters are a 400 naming the parameter (portal.api_v1)."""
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from core import api as core_api
 from core.api import FileAnswersMixin, validated
 from core.exports import csv_response
+from payments.registry import pay_url
 
 from . import codes as cl
 from . import selectors, services
@@ -299,6 +300,21 @@ ESTIMATE = inline_serializer(
         ),
         "reasons": serializers.ListField(child=serializers.CharField(), help_text="Why, in the request's language."),
         "warnings": serializers.ListField(child=serializers.CharField(), help_text="The flags, in words."),
+        "fee": serializers.IntegerField(
+            required=False,
+            help_text="The request's fee in fils (0: none), paid after submitting and before review. "
+            "Given by the estimate only.",
+        ),
+    },
+)
+
+NEEDS_PAYMENT = inline_serializer(
+    "LabourNeedsPayment",
+    {
+        "payment": serializers.CharField(help_text="The payment's reference (PAY-…)."),
+        "state": serializers.CharField(help_text="The payment's state: created, started, submitted."),
+        "amount": serializers.IntegerField(help_text="The fee, in fils."),
+        "next_url": serializers.URLField(help_text="Send the payer's browser here to pay."),
     },
 )
 
@@ -309,6 +325,11 @@ class NeedsRequestSerializer(serializers.ModelSerializer):
     occupation = serializers.CharField(source="occupation.code")
     reason = serializers.CharField(read_only=True)
     estimate = serializers.SerializerMethodField()
+    fee = serializers.IntegerField(
+        source="fee_fils",
+        read_only=True,
+        help_text="In fils; 0: none. The request waits in awaiting_payment until paid.",
+    )
 
     class Meta:
         model = NeedsRequest
@@ -329,6 +350,9 @@ class NeedsRequestSerializer(serializers.ModelSerializer):
             "decided_at",
             "receipt",
             "estimate",
+            "fee",
+            "payment_reference",
+            "paid_at",
         ]
 
     @extend_schema_field(ESTIMATE)
@@ -387,8 +411,10 @@ class NeedsEstimateView(APIView):
     )
     def post(self, request):
         data, fields = _checked(request)
-        numbers = services.check_needs_request(request.user, data["establishment"], **fields)[3]
-        return Response(_estimate_body(numbers))
+        establishment, _nationality, _occupation, numbers = services.check_needs_request(
+            request.user, data["establishment"], **fields
+        )
+        return Response({**_estimate_body(numbers), "fee": selectors.needs_fee(establishment)})
 
 
 class NeedsRequestView(APIView):
@@ -401,6 +427,27 @@ class NeedsRequestView(APIView):
         return Response(NeedsRequestSerializer(selectors.needs_request_of(request.user, reference)).data)
 
 
+class NeedsPayView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Pay the fee of one of my labour-needs requests: the payment to send the browser to",
+        request=None,
+        responses={200: NEEDS_PAYMENT, 403: core_api.ERROR, 404: core_api.ERROR, 409: core_api.ERROR},
+    )
+    def post(self, request, reference):
+        back = reverse("labour:needs_request", args=[reference])
+        payment = services.pay_needs_request(request.user, reference, return_url=back)
+        return Response(
+            {
+                "payment": payment.reference,
+                "state": payment.state,
+                "amount": payment.amount_fils,
+                "next_url": request.build_absolute_uri(pay_url(payment.reference)),
+            }
+        )
+
+
 urlpatterns = [
     path("labour/codes/", CodeListsView.as_view(), name="api-labour-codes"),
     path("labour/series/", SeriesView.as_view(), name="api-labour-series"),
@@ -408,4 +455,5 @@ urlpatterns = [
     path("labour/needs-requests/", NeedsRequestsView.as_view(), name="api-labour-needs-requests"),
     path("labour/needs-requests/estimate/", NeedsEstimateView.as_view(), name="api-labour-needs-estimate"),
     path("labour/needs-requests/<str:reference>/", NeedsRequestView.as_view(), name="api-labour-needs-request"),
+    path("labour/needs-requests/<str:reference>/pay/", NeedsPayView.as_view(), name="api-labour-needs-pay"),
 ]

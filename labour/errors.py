@@ -58,3 +58,17 @@ class NotInspector(Forbidden):
 
     def default_message(self):
         return _("Only the labour authority's staff see the marginal-labour signals.")
+
+
+class NotAwaitingPayment(Conflict):
+    code = "labour_needs_not_awaiting_payment"
+
+    def default_message(self):
+        return _("This request has no fee left to pay.")
+
+
+class NeedsUnpaid(Conflict):
+    code = "labour_needs_unpaid"
+
+    def default_message(self):
+        return _("The fee of this request has not been paid yet: it is reviewed once it is paid.")

@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -216,6 +217,11 @@ class Establishment(models.Model):
     )
     governorate = models.ForeignKey(Code, verbose_name=_("governorate"), on_delete=models.PROTECT, related_name="+")
     licensed_capacity = models.PositiveIntegerField(_("licensed capacity"), help_text=_("Workers the licence allows."))
+    # The workers the labour authority has approved the establishment to employ in all, as its decisions on
+    # labour-needs requests set it (labour.services.decide_needs_request); distinct from the estimated real
+    # need, which the norms compute. None until a request is approved.
+    approved_need = models.PositiveIntegerField(_("approved need"), null=True, blank=True)
+    approved_need_reference = models.CharField(_("approved need set by"), max_length=20, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -354,6 +360,42 @@ class ActivityNorm(models.Model):
         return f"{self.name_ar if arabic() else self.name_en} {self.workers_per_unit}"
 
 
+class NeedsRequestFee(models.Model):
+    """The fee of a labour-needs request (a policy table staff edit): per economic activity, or for every
+    activity without its own (no activity). No row: requests cost nothing. The fee is fixed on a request when it
+    is submitted and paid through the payments sub-portal before staff review it."""
+
+    activity = models.ForeignKey(
+        Code,
+        verbose_name=_("economic activity"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"dimension": cl.ACTIVITY},
+        help_text=_("Empty: every activity that has no fee of its own."),
+    )
+    fee_fils = models.PositiveIntegerField(
+        _("fee (fils)"),
+        validators=[MaxValueValidator(10_000_000)],
+        help_text=_("In fils: 5000 is 5.000 KWD. 0: no fee."),
+    )
+
+    class Meta:
+        verbose_name = _("labour-needs request fee")
+        verbose_name_plural = _("labour-needs request fees")
+        constraints = [
+            models.UniqueConstraint(Coalesce("activity", 0), name="labour_needs_fee_one_per_activity"),
+            models.CheckConstraint(condition=models.Q(fee_fils__lte=10_000_000), name="labour_needs_fee_at_most"),
+        ]
+
+    def __str__(self):
+        from core.money import format_fils
+
+        activity = self.activity if self.activity_id else _("every activity")
+        return f"{activity}: {format_fils(self.fee_fils)}"
+
+
 def new_needs_reference():
     import secrets
 
@@ -367,6 +409,7 @@ class NeedsRequest(models.Model):
     is kept with it, as it was when they submitted; staff decide. Written only by labour.services."""
 
     class State(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment of the fee")
         SUBMITTED = "submitted", _("Awaiting review")
         APPROVED = "approved", _("Approved")
         PARTLY_APPROVED = "partly_approved", _("Approved in part")
@@ -398,6 +441,13 @@ class NeedsRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     receipt = models.TextField(_("signed receipt"), blank=True)
+    # The fee the policy set when it was submitted (0: none), and the payment that pays it (payments' reference).
+    # The establishment's approved need this decision set (its workforce then, or the approved need before if
+    # larger, plus the workers approved); None when nothing was approved.
+    approved_need = models.PositiveIntegerField(_("approved need"), null=True, blank=True)
+    fee_fils = models.PositiveIntegerField(_("fee (fils)"), default=0)
+    payment_reference = models.CharField(_("payment"), max_length=20, blank=True)
+    paid_at = models.DateTimeField(_("fee paid at"), null=True, blank=True)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -422,7 +472,17 @@ class NeedsRequest(models.Model):
 
     @property
     def is_decided(self):
-        return self.state != self.State.SUBMITTED
+        return self.state not in (self.State.SUBMITTED, self.State.AWAITING_PAYMENT)
+
+    @property
+    def awaits_payment(self):
+        return self.state == self.State.AWAITING_PAYMENT
+
+    @property
+    def fee_display(self):
+        from core.money import format_fils
+
+        return format_fils(self.fee_fils)
 
 
 # --- Wage protection and marginal-labour signals ------------------------------------------------------------

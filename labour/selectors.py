@@ -29,6 +29,7 @@ from .models import (
     Frequency,
     NationalLabourQuota,
     NeedsRequest,
+    NeedsRequestFee,
     Observation,
     QuotaBand,
     SizeBand,
@@ -352,6 +353,16 @@ def norm_for(establishment):
     return norms.get(establishment.isic_division) or norms.get("")
 
 
+def needs_fee(establishment):
+    """The fee, in fils, of a labour-needs request for the establishment: its activity's, else the one for every
+    activity, else 0 (the policy sets none)."""
+    fees = {
+        fee.activity_id: fee.fee_fils
+        for fee in NeedsRequestFee.objects.filter(Q(activity_id=establishment.activity_id) | Q(activity__isnull=True))
+    }
+    return fees.get(establishment.activity_id, fees.get(None, 0))
+
+
 def estimate(establishment, nationality, workers):
     """What a request for `workers` of `nationality` (a code: KWT or a non-Kuwaiti group) is likely to get, as a
     dict of plain values (it is kept with the request as the employer saw it):
@@ -512,7 +523,7 @@ def reviewable(user, reference):
 
 # --- Marginal-labour signals ---------------------------------------------------------------------------
 
-SIGNAL_KINDS = ("over_capacity", "over_need", "unpaid", "absent")
+SIGNAL_KINDS = ("over_capacity", "over_need", "over_approved", "unpaid", "absent")
 MAX_SIGNAL_MONTHS = 24
 
 
@@ -539,6 +550,7 @@ def signal_labels():
     return {
         "over_capacity": _("More workers than the licence allows"),
         "over_need": _("More workers than the estimated real need"),
+        "over_approved": _("More workers than the approved need"),
         "unpaid": _("Workers with no salary transfer"),
         "absent": _("Workers reported absent"),
     }
@@ -548,6 +560,9 @@ def signal_details():
     return {
         "over_capacity": _("%(employed)d workers for a licensed capacity of %(capacity)d: %(excess)d too many."),
         "over_need": _("%(employed)d workers for an estimated real need of %(need)d: %(excess)d too many."),
+        "over_approved": _(
+            "%(employed)d workers for an approved need of %(approved)d (request %(reference)s): %(excess)d too many."
+        ),
         "unpaid": _("%(count)d workers had no salary transferred from %(since)s to %(until)s."),
         "absent": _("%(count)d workers were reported absent from %(since)s to %(until)s."),
     }
@@ -602,7 +617,8 @@ def _absent_workers(establishments, window):
 
 def marginal_signals(*, months=3, kinds=SIGNAL_KINDS, governorate=None, activity=None):
     """Every signal of marginal labour, the most workers concerned first: establishments employing more workers
-    than their licence allows or than their estimated real need (the labour-needs norm), and those whose workers
+    than their licence allows, than their estimated real need (the labour-needs norm), or than the need the
+    authority approved (its decisions on labour-needs requests), and those whose workers
     had no salary transferred for `months` months or were reported absent in them (the wage-protection data)."""
     establishments = Establishment.objects.select_related("activity", "governorate").annotate(
         employed=Sum("workforce__workers")
@@ -631,6 +647,15 @@ def marginal_signals(*, months=3, kinds=SIGNAL_KINDS, governorate=None, activity
         if "over_need" in kinds and need < capacity and employed > need:
             figures = {"employed": employed, "need": need, "excess": employed - need}
             signals.append(Signal(establishment, "over_need", employed - need, figures))
+        approved = establishment.approved_need
+        if "over_approved" in kinds and approved is not None and employed > approved:
+            figures = {
+                "employed": employed,
+                "approved": approved,
+                "reference": establishment.approved_need_reference,
+                "excess": employed - approved,
+            }
+            signals.append(Signal(establishment, "over_approved", employed - approved, figures))
         for kind, found in (("unpaid", unpaid), ("absent", absent)):
             workers = found.get(establishment.pk)
             if workers:

@@ -10,16 +10,18 @@ from wagtail.log_actions import log
 
 from core.errors import InvalidInput, Unavailable
 from core.events import emit
+from core.money import format_fils
 from identity.audit import record as audit
 from identity.models import Action, SecurityEvent
 from identity.policy import require
 from identity.receipts import issue_receipt, pseudonymous_subject
+from payments.registry import payment_info, request_payment
 
 from . import codes as cl
 from . import selectors
-from .errors import AlreadyDecided, NeedsImplausible, NotReviewer
+from .errors import AlreadyDecided, NeedsImplausible, NeedsUnpaid, NotAwaitingPayment, NotReviewer
 from .formats import check_file
-from .models import Code, Dataset, IndicatorImport, NeedsRequest, Observation
+from .models import Code, Dataset, Establishment, IndicatorImport, NeedsRequest, Observation
 
 CELL_FIELDS = ("measure_id", "period", *(f"{dimension.lower()}_id" for dimension in cl.BREAKDOWNS))
 UNIQUE_FIELDS = ["measure", "period", *(dimension.lower() for dimension in cl.BREAKDOWNS)]
@@ -323,13 +325,16 @@ def check_needs_request(user, licence_number, *, nationality, occupation, worker
 
 
 def submit_needs_request(user, licence_number, *, nationality, occupation, workers, justification=""):
-    """An authorised signatory's request for workers, kept with the estimate they were shown. Audited."""
+    """An authorised signatory's request for workers, kept with the estimate they were shown. Audited. Where the
+    policy sets a fee (selectors.needs_fee), the request waits for it (`awaiting_payment`, the fee fixed now)
+    and goes to review once it is paid (`pay_needs_request`, `needs_request_paid`)."""
     justification = (justification or "").strip()
     if len(justification) > 2000:
         raise InvalidInput(_("Write at most 2,000 characters."), field="justification")
     establishment, nationality_id, occupation_id, numbers = check_needs_request(
         user, licence_number, nationality=nationality, occupation=occupation, workers=workers
     )
+    fee = selectors.needs_fee(establishment)
     with transaction.atomic():
         request = NeedsRequest.objects.create(
             establishment=establishment,
@@ -342,9 +347,80 @@ def submit_needs_request(user, licence_number, *, nationality, occupation, worke
             estimate=numbers,
             workers_likely=numbers["likely"],
             flags=numbers["flags"],
+            fee_fils=fee,
+            state=NeedsRequest.State.AWAITING_PAYMENT if fee else NeedsRequest.State.SUBMITTED,
         )
-        log(request, "labour.needs_request.submitted", user=user, data={"workers": workers, "flags": numbers["flags"]})
+        log(
+            request,
+            "labour.needs_request.submitted",
+            user=user,
+            data={"workers": workers, "flags": numbers["flags"], "fee_fils": fee},
+        )
     return request
+
+
+def _approve_need(establishment_id, approved, reference):
+    """The establishment's approved need after approving `approved` more workers: its workforce now, or the
+    approved need before if that is larger (workers approved earlier who have not arrived yet), plus `approved`.
+    Under the establishment's lock, so two decisions at once both count."""
+    establishment = Establishment.objects.select_for_update().get(pk=establishment_id)
+    employed = selectors.standing(establishment).workers
+    establishment.approved_need = max(establishment.approved_need or 0, employed) + approved
+    establishment.approved_need_reference = reference
+    establishment.save(update_fields=["approved_need", "approved_need_reference", "updated_at"])
+    return establishment.approved_need
+
+
+PAYABLE = "labour.needs_request"
+
+
+def pay_needs_request(user, reference, *, return_url=""):
+    """The payment of a request's fee, by the employer who submitted it: the payment not finished yet if there
+    is one (a reload, a return from the gateway), else a new one of the fee fixed on the request — the amount
+    is never the browser's. Returns payments.registry.PaymentInfo; send the payer to its `pay_url`."""
+    require(user, Action.PAY_FEE)
+    with transaction.atomic():
+        request = (
+            NeedsRequest.objects.select_for_update()
+            .select_related("authority")
+            .get(pk=selectors.needs_request_of(user, reference).pk)
+        )
+        if not request.awaits_payment:
+            raise NotAwaitingPayment()
+        current = payment_info(request.payment_reference) if request.payment_reference else None
+        if current is not None and not current.finished:
+            return current
+        payment = request_payment(
+            PAYABLE,
+            request.reference,
+            authority=request.authority,
+            amount_fils=request.fee_fils,
+            description_ar=f"رسم طلب الاحتياج من العمالة {request.reference}",
+            description_en=f"Labour-needs request fee {request.reference}",
+            payer=user,
+            return_url=return_url,
+        )
+        request.payment_reference = payment.reference
+        request.save(update_fields=["payment_reference"])
+        log(request, "labour.needs_request.payment", user=user, data={"payment": payment.reference})
+    return payment
+
+
+def needs_request_paid(reference, payment_reference):
+    """payments.registry's call when a request's fee is credited, in the crediting transaction: the request
+    goes to review. A request no longer awaiting payment (paid already) does not change."""
+    request = NeedsRequest.objects.select_for_update().filter(reference=reference).first()
+    if request is None or not request.awaits_payment:
+        return
+    request.state = NeedsRequest.State.SUBMITTED
+    request.payment_reference = payment_reference
+    request.paid_at = timezone.now()
+    request.save(update_fields=["state", "payment_reference", "paid_at"])
+    log(
+        request,
+        "labour.needs_request.paid",
+        data={"payment": payment_reference, "fee": format_fils(request.fee_fils, "en")},
+    )
 
 
 def decide_needs_request(
@@ -365,6 +441,8 @@ def decide_needs_request(
             raise NotReviewer()
         if request.is_decided:
             raise AlreadyDecided()
+        if request.awaits_payment:
+            raise NeedsUnpaid()
         if decision == "approve":
             approved = request.workers_requested
         elif decision == "reject":
@@ -390,6 +468,8 @@ def decide_needs_request(
                 raise InvalidInput(_("Write at most 2,000 characters."), field=field)
         request.state = DECISIONS[decision]
         request.workers_approved = approved
+        if approved:
+            request.approved_need = _approve_need(request.establishment_id, approved, request.reference)
         request.reason_ar, request.reason_en = reason_ar, reason_en
         request.decided_by = staff
         request.decided_at = timezone.now()
@@ -406,7 +486,11 @@ def decide_needs_request(
             )
         request.save()
         action = f"labour.needs_request.{request.state}"
-        counts = {"workers_requested": request.workers_requested, "workers_approved": approved}
+        counts = {
+            "workers_requested": request.workers_requested,
+            "workers_approved": approved,
+            "approved_need": request.approved_need,
+        }
         log(request, action, user=staff, data=counts)
         audit(
             SecurityEvent.Kind.STAFF_ACTION,

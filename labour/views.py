@@ -5,9 +5,12 @@ propagate (core.middleware) except those shown next to the form."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
 from core.errors import InvalidInput
+from core.money import format_fils
+from payments.registry import pay_url
 
 from . import selectors, services
 from .forms import NeedsRequestForm
@@ -78,6 +81,7 @@ def needs_new(request, licence_number):
             "estimate": numbers,
             "reasons": selectors.explain(numbers) if numbers else [],
             "warnings": selectors.flag_messages(numbers) if numbers else [],
+            "fee": format_fils(fee) if (fee := selectors.needs_fee(establishment)) else "",
         },
     )
 
@@ -108,6 +112,16 @@ def needs_request_detail(request, reference):
     )
 
 
+@login_required
+@require_POST
+def needs_pay(request, reference):
+    """ "Pay the fee" of a request awaiting payment: the payment (the fee fixed on the request, never a figure the
+    browser sent) is started and the employer sent to the gateway; they come back to the request's page."""
+    back = reverse("labour:needs_request", args=[reference])
+    payment = services.pay_needs_request(request.user, reference, return_url=back)
+    return redirect(pay_url(payment.reference))
+
+
 app_name = "labour"
 urlpatterns = [
     path("establishments/", my_establishments, name="my_establishments"),
@@ -115,4 +129,5 @@ urlpatterns = [
     path("establishments/<str:licence_number>/needs/new/", needs_new, name="needs_new"),
     path("needs/", my_needs_requests, name="my_needs_requests"),
     path("needs/<str:reference>/", needs_request_detail, name="needs_request"),
+    path("needs/<str:reference>/pay/", needs_pay, name="needs_pay"),
 ]

@@ -34,6 +34,7 @@ from .models import (
     IndicatorImport,
     NationalLabourQuota,
     NeedsRequest,
+    NeedsRequestFee,
     QuotaBand,
     WageImport,
     arabic,
@@ -198,6 +199,15 @@ class ActivityNormViewSet(SnippetViewSet):
     copy_view_enabled = False
 
 
+class NeedsRequestFeeViewSet(SnippetViewSet):
+    model = NeedsRequestFee
+    icon = "form"
+    menu_label = _("Labour-needs request fees")
+    url_prefix = "labour/needs-fees"
+    list_display = ["activity", "fee_fils"]
+    copy_view_enabled = False
+
+
 class WageImportViewSet(SnippetViewSet):
     model = WageImport
     icon = "download"
@@ -220,6 +230,7 @@ class LabourViewSetGroup(SnippetViewSetGroup):
         NationalLabourQuotaViewSet,
         QuotaBandViewSet,
         ActivityNormViewSet,
+        NeedsRequestFeeViewSet,
         WageImportViewSet,
     )
     menu_icon = "table"
@@ -332,6 +343,10 @@ def register_needs_log_actions(actions):
         "labour.needs_request.submitted", _("Submit labour-needs request"), _("Labour-needs request submitted")
     )
     actions.register_action(
+        "labour.needs_request.payment", _("Pay labour-needs request fee"), _("Payment of the fee started")
+    )
+    actions.register_action("labour.needs_request.paid", _("Fee paid"), _("Labour-needs request fee paid"))
+    actions.register_action(
         "labour.needs_request.approved", _("Approve labour-needs request"), _("Labour-needs request approved")
     )
     actions.register_action(
@@ -384,7 +399,7 @@ class SignalsView(InspectorMixin, WagtailAdminTemplateMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def evidence_url(self, signal):
-        if signal.kind in ("over_capacity", "over_need"):
+        if signal.kind in ("over_capacity", "over_need", "over_approved"):
             return reverse("wagtailsnippets_labour_establishment:inspect", args=[signal.establishment.pk])
         url = reverse("labour_signal_evidence", args=[signal.establishment.licence_number, signal.kind])
         return f"{url}?months={self.chosen['months']}"

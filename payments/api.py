@@ -146,6 +146,14 @@ class PaymentSerializer(serializers.ModelSerializer):
     def get_authority(self, payment) -> str | None:
         return payment.authority.code if payment.authority_id else None
 
+    def to_representation(self, payment):
+        data = super().to_representation(payment)
+        # Another app's payment returns to a path on the portal: written as a whole address here.
+        request = self.context.get("request")
+        if data["return_url"].startswith("/") and request is not None:
+            data["return_url"] = request.build_absolute_uri(data["return_url"])
+        return data
+
     def get_next_url(self, payment) -> str | None:
         if payment.is_final:
             return None

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from core import events
 from core.money import format_fils
 
-from .. import gateways
+from .. import gateways, registry
 from ..errors import (
     BillExists,
     BillNotFound,
@@ -112,8 +112,13 @@ def check_metadata(metadata):
 
 
 def check_return_url(return_url):
+    """A web address, or a path on the portal itself (another app's page: `/ar/labour/needs/…`)."""
     if not return_url:
         return ""
+    if return_url.startswith("/") and not return_url.startswith("//") and "\\" not in return_url:
+        if len(return_url) > 500:
+            raise InvalidPayment(_("The return URL is too long."), field="return_url")
+        return return_url
     try:
         URLValidator(schemes=["https", "http"])(return_url)
     except ValidationError:
@@ -398,6 +403,7 @@ def _credit(payment, result, source):
     payment.save(update_fields=["gateway_transaction", "receipt", "updated_at"])
     _transition(payment, PaymentState.SUCCESS, source=source)
     _pay_bills(payment)
+    registry.paid(payment)  # another app's payable (a labour-needs request's fee) moves on in this transaction
 
 
 def _signed_receipt(payment):

@@ -228,6 +228,14 @@ def test_every_operation_answers_as_its_schema_says(journey, world):
     reference = {"reference": request["reference"]}
     call("get", "/api/v1/labour/needs-requests/{reference}/", 200, params=reference, token=employer)
     call("get", "/api/v1/labour/needs-requests/{reference}/", 404, params=reference, token=author)
+    call("post", "/api/v1/labour/needs-requests/{reference}/pay/", 409, params=reference, token=employer)
+    from labour.models import NeedsRequestFee
+
+    NeedsRequestFee.objects.create(activity=None, fee_fils=5_000)
+    with_fee = call("post", "/api/v1/labour/needs-requests/", 201, body=needs, token=employer)
+    paying = {"reference": with_fee["reference"]}
+    call("post", "/api/v1/labour/needs-requests/{reference}/pay/", 200, params=paying, token=employer)
+    call("post", "/api/v1/labour/needs-requests/{reference}/pay/", 404, params=paying, token=author)
 
     # --- payments and bills (an authority's key) ---
     key = world["key"]

@@ -3,8 +3,8 @@
 - `core` imports no app; `identity` imports only `core`.
 - `search` and `notifications` import no app: apps register with them. (One exception, named below: the
   notification socket reads who is connected from `identity.websocket`, identity's authentication of sockets.)
-- Every other app imports `core`, `cms` and `identity`, and of `search` and `notifications` only their
-  registries (`search.registry`, `notifications.registry`).
+- Every other app imports `core`, `cms` and `identity`, and of `search`, `notifications` and `payments` only
+  their registries (`search.registry`, `notifications.registry`, `payments.registry`).
 - Nothing imports `portal`, which wires everything, nor `tests`.
 """
 
@@ -15,7 +15,11 @@ from django.apps import apps
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-REGISTRIES = {"search": {"search.registry"}, "notifications": {"notifications.registry"}}
+REGISTRIES = {
+    "search": {"search.registry"},
+    "notifications": {"notifications.registry"},
+    "payments": {"payments.registry"},
+}
 # What an app may import besides itself, when it is not the general rule.
 ALLOWED = {
     "core": set(),
@@ -84,7 +88,9 @@ def test_the_rule_itself_refuses_what_it_should():
     assert not allowed("themes", "participation.models")
     assert not allowed("participation", "search.selectors")
     assert not allowed("cms", "portal.urls")
+    assert not allowed("labour", "payments.services")
     assert allowed("participation", "search.registry") and allowed("themes", "core.menu")
+    assert allowed("labour", "payments.registry")
 
 
 # --- The fences of core.sql --------------------------------------------------------------------------------
