@@ -158,6 +158,7 @@ def tally(page):
                 "key": question.key,
                 "text": question.text,
                 "kind": question.kind,
+                "kind_label": QuestionKind(question.kind).label,
                 "answered": answered[question.key],
                 "counts": counts,
                 "mean": mean,

@@ -99,7 +99,10 @@ def register_consultation_urls():
 
 
 def _responses_button(page, user, priority):
-    if isinstance(page.specific_deferred, ConsultationPage) and may_see_responses(user, page):
+    # The listing hands over plain Page rows: the authority is the specific page's. (An AttributeError here would
+    # be swallowed by the template, which then hides the button without a word.)
+    page = page.specific_deferred
+    if isinstance(page, ConsultationPage) and may_see_responses(user, page):
         return Button(
             _("Responses"),
             url=reverse("participation_consultation_responses", args=[page.pk]),

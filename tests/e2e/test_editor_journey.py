@@ -82,3 +82,91 @@ def test_a_ministry_editor_launches_a_poll_for_their_ministry_and_submits_it_for
     state = poll.current_workflow_state
     assert state is not None and state.status == state.STATUS_IN_PROGRESS
     assert not poll.live  # the portal's approvers publish it
+
+
+def open_dropdown_holding(page, where, link):
+    """Opens, one after the other, the dropdown menus in `where` until `link` shows: Wagtail's menus put their
+    items in the page only while open."""
+    toggles = page.locator(f"{where} [data-w-dropdown-target='toggle']")
+    for number in range(toggles.count()):
+        toggles.nth(number).click()
+        if link.count():
+            link.first.wait_for()
+            return
+        page.keyboard.press("Escape")
+    raise AssertionError(f"no menu in {where} offers {link}")
+
+
+def test_a_ministry_editor_translates_a_service_and_saves_the_english_copy_as_it_is(open_page):
+    """ "Translate" is offered to the ministry's editor; the English copy refers to the English authority and life
+    events, so it saves without re-choosing them."""
+    from wagtail.models import Locale
+
+    original = next(
+        page
+        for page in ServicePage.objects.filter(authority__code="MSAL", locale__language_code="ar", live=True)
+        if page.life_events.exists()
+    )
+    arabic = original.copy(
+        to=original.get_parent(),
+        update_attrs={
+            "title": f"{original.title} — نسخة للترجمة",
+            "slug": f"{original.slug}-to-translate",
+            "service_id": f"{original.service_id}-T"[:40],
+        },
+        keep_live=True,
+        reset_translation_key=True,
+    ).specific
+    english = Locale.objects.get(language_code="en")
+    browser = open_page()
+    browser.sign_in(get_user_model().objects.get(username="msal.editor"))
+    page = browser.page
+    page.goto(f"/admin/pages/{arabic.pk}/edit/")
+    translate = page.locator(f"a[href^='/admin/translation/submit/page/{arabic.pk}/']")
+    open_dropdown_holding(page, "header", translate)  # offered in the page's actions
+    page.goto(translate.first.get_attribute("href"))
+    page.locator("input[name=locales]").first.check()  # English, the one language not yet translated to
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").first.click()
+    assert page.url.endswith("/edit/")  # straight to the English copy
+    copy = ServicePage.objects.get(translation_key=arabic.translation_key, locale=english)
+    page.goto(f"/admin/pages/{copy.pk}/edit/")
+    assert copy.authority.locale == english and copy.authority.code == "MSAL"
+    assert copy.life_events.exists() and all(event.locale == english for event in copy.life_events.all())
+    page.fill("#id_title", "A service translated by its ministry")
+    with page.expect_navigation():
+        page.locator("footer button.action-save").click()
+    assert page.locator(".error-message, .help-critical").count() == 0, page.locator("main").inner_text()[:500]
+    draft = ServicePage.objects.get(pk=copy.pk).get_latest_revision_as_object()
+    assert draft.title == "A service translated by its ministry" and draft.authority_id == copy.authority_id
+    doc_screenshot(page, "editor-4-translated-copy-saved")
+
+
+def test_a_ministry_editor_reads_and_exports_the_responses_to_their_consultation(open_page):
+    from participation.services.consultations import respond_to_consultation
+    from tests.participation.conftest import make_citizen
+    from tests.participation.consultations_helpers import GOOD_ANSWERS, make_consultation
+
+    consultation = make_consultation(opens=-1, closes=30, title="مشروع لائحة ساعات العمل — ردود")
+    for _ in range(2):
+        respond_to_consultation(make_citizen("L1"), consultation, GOOD_ANSWERS)
+    browser = open_page()
+    browser.sign_in(get_user_model().objects.get(username="msal.editor"))
+    page = browser.page
+    page.goto(f"/admin/pages/{consultation.get_parent().pk}/")
+    link = page.locator(f"a[href='/admin/participation/consultations/{consultation.pk}/responses/']")
+    open_dropdown_holding(page, "main table", link)  # the listing offers the ministry's editor its responses
+    page.goto(link.first.get_attribute("href"))
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert "مشاركتان حتى الآن" in page.locator("main p").first.inner_text()  # two, in the Arabic dual
+    assert "(support · اختيار واحد)" in page.locator("main").inner_text()  # the question's kind in Arabic
+    with page.expect_download() as download:
+        page.get_by_role("link", name="تنزيل CSV").click()
+    rows = open(download.value.path(), encoding="utf-8-sig").read().strip().splitlines()
+    assert len(rows) == 3  # a header and the two responses
+    doc_screenshot(page, "editor-5-responses")
+
+    other = open_page()
+    other.sign_in(get_user_model().objects.get(username="moci.editor"))
+    refused = other.page.goto(f"/admin/participation/consultations/{consultation.pk}/responses.csv")
+    assert refused.status in (403, 404) or "/admin/" in other.page.url and "responses" not in other.page.url

@@ -88,12 +88,14 @@ def test_a_ministry_launches_a_consultation_that_the_approvers_publish(client, i
     assert page.live
 
 
-def test_the_ministrys_editors_see_and_export_the_responses_of_its_consultations(client):
+def test_the_ministrys_editors_see_and_export_the_responses_of_its_consultations(client, index):
     page = make_consultation(opens=-1, closes=30)  # an MSAL consultation launched by someone else
     from participation.services.consultations import respond_to_consultation
 
     respond_to_consultation(make_citizen("L1"), page, GOOD_ANSWERS)
     client.force_login(_user("msal.editor"))
+    listing = client.get(f"/admin/pages/{page.get_parent().pk}/").content.decode()
+    assert f"/admin/participation/consultations/{page.pk}/responses/" in listing  # offered where they find it
     assert client.get(f"/admin/participation/consultations/{page.pk}/responses/").status_code == 200
     export = client.get(f"/admin/participation/consultations/{page.pk}/responses.csv")
     assert export.status_code == 200 and b"".join(export.streaming_content).count(b"\n") == 2

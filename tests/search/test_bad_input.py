@@ -1,8 +1,10 @@
-"""Whatever a citizen types: results or an empty list (a 400 for an unknown filter), never a 500, in < 1 s."""
-
-import time
+"""Whatever a citizen types: results or an empty list (a 400 for an unknown filter), never a 500, and a bounded
+amount of work: as many database queries as for an ordinary query, whatever its length or syntax. (How fast, in
+seconds, is measured by the search bench, not here: a timed test fails on a busy machine, not on slow code.)"""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +29,13 @@ HOSTILE_QUERIES = {
 
 @pytest.mark.parametrize("name", HOSTILE_QUERIES)
 @pytest.mark.parametrize("endpoint", ["/api/v1/search/", "/api/v1/search/suggest/"])
-def test_hostile_queries_get_results_or_nothing_quickly(client, endpoint, name):
-    started = time.perf_counter()
-    response = client.get(endpoint, {"q": HOSTILE_QUERIES[name]})
-    elapsed = time.perf_counter() - started
+def test_hostile_queries_get_results_or_nothing_with_bounded_work(client, endpoint, name):
+    with CaptureQueriesContext(connection) as ordinary:
+        assert client.get(endpoint, {"q": "تجديد البطاقة المدنية"}).status_code == 200
+    with CaptureQueriesContext(connection) as hostile:
+        response = client.get(endpoint, {"q": HOSTILE_QUERIES[name]})
     assert response.status_code == 200, response.content
-    assert elapsed < 1.0, f"{name}: {elapsed:.2f} s"
+    assert len(hostile) <= len(ordinary), f"{name}: {len(hostile)} queries, {len(ordinary)} for an ordinary one"
 
 
 def test_a_long_query_is_cut_not_refused(search):
@@ -59,11 +62,11 @@ def test_a_nul_character_is_refused_politely(search):
 
 
 @pytest.mark.parametrize("endpoint", ["/api/v1/search/", "/api/v1/search/suggest/"])
-def test_unknown_filters_are_a_400_quickly(client, endpoint):
-    started = time.perf_counter()
-    response = client.get(endpoint, {"q": "x", "where": "1=1", "_": "123"})
+def test_unknown_filters_are_a_400_before_any_search(client, endpoint):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(endpoint, {"q": "x", "where": "1=1", "_": "123"})
     assert response.status_code == 400 and response.json()["code"] == "unknown_filter"
-    assert time.perf_counter() - started < 1.0
+    assert not [query for query in queries if "search" in query["sql"].lower()]
 
 
 MANY_WORDS = " ".join(f"كلمة{n}" for n in range(160))
