@@ -19,6 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SMOKE = os.environ.get("BENCH_SMOKE", "").lower() not in ("", "0", "false", "no")
+# The servers a bench starts log only the 4xx and 5xx request lines (docs/operations.md, REQUEST_LOG_LEVEL): one
+# JSON line per request would flood the bench's output and measure the terminal.
+os.environ.setdefault("REQUEST_LOG_LEVEL", "WARNING")
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / ("results-smoke.json" if SMOKE else "results.json"))
 
 

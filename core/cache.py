@@ -11,12 +11,41 @@ always has its expiry and never loses a count (a script costs half the CPU of th
 other cache (the embedded default's local memory) add + incr, which that cache makes atomic within its process.
 
 `remembered` keeps a small, global, rarely changed value (the assurance policy's table, the block lists) in the
-process for a few seconds, so that the busiest requests do not ask Redis for it each time."""
+process for a few seconds, so that the busiest requests do not ask Redis for it each time.
+
+Both backends (Redis, and the embedded default's local memory) count their reads, hits and misses in
+django-prometheus's cache counters (`django_cache_get_total`, `…_hits_total`, `…_misses_total`,
+`…_fail_total`), shown at /metrics. django-prometheus's own Redis backend wraps the third-party django-redis, and
+its local-memory one returns the default for a cached 0, so the portal counts with its counters here."""
 
 import time
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends import locmem
 from django.core.cache.backends import redis as django_redis
+from django_prometheus.cache.metrics import (
+    django_cache_get_fail_total,
+    django_cache_get_total,
+    django_cache_hits_total,
+    django_cache_misses_total,
+)
+
+_MISSING = object()
+
+
+def counted_get(backend, get, key, default, version):
+    """`get(key, default, version)` counted as a read, and as a hit or a miss, under `backend`."""
+    django_cache_get_total.labels(backend=backend).inc()
+    try:
+        value = get(key, _MISSING, version)
+    except Exception:
+        django_cache_get_fail_total.labels(backend=backend).inc()
+        raise
+    if value is _MISSING:
+        django_cache_misses_total.labels(backend=backend).inc()
+        return default
+    django_cache_hits_total.labels(backend=backend).inc()
+    return value
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -43,11 +72,21 @@ return counts
 """
 
 
+class LocMemCache(locmem.LocMemCache):
+    """Django's local-memory cache, its reads counted for /metrics."""
+
+    def get(self, key, default=None, version=None):
+        return counted_get("locmem", super().get, key, default, version)
+
+
 class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
         self._count_scripts = {}
+
+    def get(self, key, default=None, version=None):
+        return counted_get("redis", super().get, key, default, version)
 
     def count_hits(self, windows):
         """[(key, seconds)] → the count in each window after this hit, in one round trip."""

@@ -1,6 +1,8 @@
 import ipaddress
 import json
 import logging
+import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -25,6 +27,32 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         if request.path_info.startswith(settings.PORTAL_UNPREFIXED_PATHS):
             return response
         return super().process_response(request, response)
+
+
+# --- The request id -------------------------------------------------------------------------------------
+
+# A client's or a proxy's X-Request-ID is kept if it looks like an id (a UUID, a hex or base64url token, a
+# proxy's `$request_id`): letters, digits and . _ : - only, 8 to 128 of them. Anything else (a newline that
+# could forge a log line, a megabyte of text) is replaced by a new UUID.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+
+
+class RequestIdMiddleware:
+    """Every request gets an id: the incoming `X-Request-ID` if it is well-formed, else a new UUID. The id is in
+    every log line written for the request (django-structlog binds it next) and in the response's
+    `X-Request-ID` header, so a person reporting a problem, a proxy's access log and the portal's log meet."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if REQUEST_ID.fullmatch(incoming) else str(uuid.uuid4())
+        request.META["HTTP_X_REQUEST_ID"] = request_id
+        request.request_id = request_id
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
 
 
 # --- Untrusted input and the one error shape -----------------------------------------------------------

@@ -1,10 +1,13 @@
+import asyncio
 import sys
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
@@ -12,6 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from .errors import Unavailable
 from .forms import safe_next
+from .metrics import exposition, may_read_metrics
 from .middleware import error_response
 from .outages import is_outage
 
@@ -24,23 +28,72 @@ def root_redirect(request):
     return HttpResponseRedirect(f"/{language}/")
 
 
-@never_cache
-def healthz(request):
-    """For load balancers and operators: is the database answering, and the cache?"""
-    checks = {}
+def _failure(error):
+    return type(error).__name__
+
+
+def check_database():
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        checks["database"] = "ok"
+        return "ok"
     except Exception as error:  # noqa: BLE001 — any failure means unhealthy; report its kind
-        checks["database"] = type(error).__name__
+        return _failure(error)
+
+
+def check_cache():
     try:
         cache.set("healthz", "ok", 5)
-        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "unreadable"
+        return "ok" if cache.get("healthz") == "ok" else "unreadable"
     except Exception as error:  # noqa: BLE001
-        checks["cache"] = type(error).__name__
+        return _failure(error)
+
+
+CHANNEL_LAYER_TIMEOUT = 2.0
+
+
+def check_channel_layer():
+    """A message sent to a group through the channel layer (nobody listens: the layer's backend must accept it)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return "not configured"
+
+    async def send():
+        await asyncio.wait_for(layer.group_send("readyz", {"type": "readyz.ping"}), CHANNEL_LAYER_TIMEOUT)
+
+    try:
+        async_to_sync(send)()
+        return "ok"
+    except Exception as error:  # noqa: BLE001
+        return _failure(error)
+
+
+def _checked(checks):
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503)
+
+
+@never_cache
+def healthz(request):
+    """For load balancers and operators: is the database answering, and the cache?"""
+    return _checked({"database": check_database(), "cache": check_cache()})
+
+
+@never_cache
+def readyz(request):
+    """Readiness, for a load balancer: may this process be sent requests? The database, the cache and the channel
+    layer each answer, or 503 naming what failed. Served over plain HTTP even when HTTPS is enforced
+    (SECURE_REDIRECT_EXEMPT), like /healthz."""
+    return _checked({"database": check_database(), "cache": check_cache(), "channel_layer": check_channel_layer()})
+
+
+@never_cache
+def metrics(request):
+    """Prometheus's text format (core.metrics); a 404 to anyone who may not read it, as if it were not there."""
+    if not may_read_metrics(request):
+        raise Http404
+    body, content_type = exposition()
+    return HttpResponse(body, content_type=content_type)
 
 
 UNTRANSLATED = _("The page you were on is not available in this language yet: this is the nearest page that is.")

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.metrics import websocket_clients
 from identity.websocket import ANONYMOUS, SESSION_EXPIRED, authenticate_token
 
 from . import push, registry, selectors
@@ -67,6 +68,8 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.session_alive = None
         self.heartbeat = None
         await self.accept()
+        websocket_clients.labels("notifications").inc()
+        self.counted = True
         # Who is at the other end is identity's business (identity.websocket, wired in portal/asgi.py).
         if await self._identified(self.scope.get("identity") or ANONYMOUS):
             self.heartbeat = asyncio.ensure_future(self._beat())
@@ -95,6 +98,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def disconnect(self, code):
+        if getattr(self, "counted", False):
+            self.counted = False
+            websocket_clients.labels("notifications").dec()
         if self.heartbeat is not None:
             self.heartbeat.cancel()
         if self.user is not None:

@@ -18,6 +18,8 @@ handler500 = "core.views.server_error"
 urlpatterns = [
     path("", core_views.root_redirect, name="root"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("language/<str:language>/", core_views.switch_language, name="switch_language"),
     path("theme/", include("themes.urls")),
     # Staff sign in through the accounts pages (MFA and rate limits), never through a side door.

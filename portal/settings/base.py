@@ -2,11 +2,14 @@
 environment; with no environment at all the portal runs on its embedded default (SQLite, in-memory channel
 layer, local-memory cache, tasks inline, the database search backend)."""
 
+import logging
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from portal.logs import configure_structlog, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -85,11 +88,18 @@ INSTALLED_APPS = [
     # allauth's session list and security-key templates load humanize (without it those pages are a 500).
     "django.contrib.humanize",
     "django.contrib.staticfiles",
+    # Prometheus metrics (requests, latency, queries, cache; core.metrics adds the portal's own): /metrics.
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # Metrics of every request (django-prometheus): the first and the last middleware, to time the whole.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # Behind the production proxies: the client's address from PORTAL_CLIENT_IP_HEADER (deploy/, docs/operations.md).
     "core.middleware.ClientAddressMiddleware",
+    # A request id for every request, in its log lines and its X-Request-ID header (docs/operations.md).
+    "core.middleware.RequestIdMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -111,6 +121,7 @@ MIDDLEWARE = [
     "themes.middleware.ContentSecurityPolicyMiddleware",
     "themes.middleware.ThemeMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -150,7 +161,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env("DATABASE_POOL_MAX_SIZE"):
+# The database's vendor, and django-prometheus's wrapper of Django's backend for it (it counts the queries, their
+# errors and their time: django_db_execute_total, django_db_query_duration_seconds).
+DATABASE_VENDOR = DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+DATABASES["default"]["ENGINE"] = f"django_prometheus.db.backends.{DATABASE_VENDOR}"
+if DATABASE_VENDOR == "postgresql" and env("DATABASE_POOL_MAX_SIZE"):
     # A connection pool per server process (psycopg_pool). Under an ASGI server each request's synchronous
     # code may run on a new thread, so persistent connections (DATABASE_CONN_MAX_AGE) pile up one per
     # thread; a pool hands each request a connection and takes it back (docs/operations.md).
@@ -160,7 +175,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env("DA
         "max_size": int(env("DATABASE_POOL_MAX_SIZE")),
         "timeout": float(env("DATABASE_POOL_TIMEOUT", "10")),
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASE_VENDOR == "sqlite3":
     # WAL lets readers go on while one writer writes; the busy timeout waits instead of failing.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -204,7 +219,8 @@ if REDIS_URL:
             }
         }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Django's local-memory cache, counting hits and misses for /metrics (core/cache.py).
+    CACHES = {"default": {"BACKEND": "core.cache.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Tasks run inline on the embedded default. A deployment with a worker sets TASKS_BACKEND.
@@ -302,6 +318,8 @@ PORTAL_UNPREFIXED_PATHS = (
     "/admin/",
     "/documents/",
     "/healthz",
+    "/readyz",
+    "/metrics",
     "/language/",
     "/static/",
     "/media/",
@@ -500,7 +518,11 @@ PERMISSIONS_POLICY = ", ".join(
     ]
 )
 # A load balancer checks /healthz over plain HTTP: the HTTPS redirect (production) must not answer it with a 301.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The same for the readiness probe and for Prometheus scraping /metrics on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# /metrics: with METRICS_TOKEN set, only a request with `Authorization: Bearer <METRICS_TOKEN>`; without it, only a
+# request from the loopback that did not come through a proxy (no X-Forwarded-For / Forwarded). Anyone else: 404.
+METRICS_TOKEN = env("METRICS_TOKEN", "")
 
 # --- Wagtail ----------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "بوابة الحكومة الإلكترونية"
@@ -546,14 +568,24 @@ RECEIPT_SIGNING_KEY_ID = env("RECEIPT_SIGNING_KEY_ID")
 RECEIPT_RETIRED_KEYS_FILE = env("RECEIPT_RETIRED_KEYS_FILE")
 RECEIPT_ISSUER = env("RECEIPT_ISSUER", env("PORTAL_BASE_URL", "http://127.0.0.1:8000"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    # Inline tasks and page actions log every step at INFO; an operator needs their warnings only.
-    "loggers": {
-        "django_tasks": {"level": env("TASKS_LOG_LEVEL", "WARNING")},
-        "wagtail": {"level": env("WAGTAIL_LOG_LEVEL", "WARNING")},
+# Structured logs (portal/logs.py): one JSON object a line (LOG_FORMAT=text: one readable line), each with the
+# request_id of the request it was written for. django-structlog writes one `request_finished` line per request
+# (its `request_started` only at DEBUG); REQUEST_LOG_LEVEL=WARNING keeps only the 4xx and 5xx ones.
+LOG_FORMAT = env("LOG_FORMAT", "json")
+LOGGING = logging_config(
+    LOG_FORMAT,
+    env("LOG_LEVEL", "INFO"),
+    {
+        # Inline tasks and page actions log every step at INFO; an operator needs their warnings only.
+        "django_tasks": env("TASKS_LOG_LEVEL", "WARNING"),
+        "wagtail": env("WAGTAIL_LOG_LEVEL", "WARNING"),
+        "django_structlog": env("REQUEST_LOG_LEVEL", "INFO"),
     },
-}
+)
+configure_structlog()
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+# The request id is core.middleware.RequestIdMiddleware's (a well-formed incoming X-Request-ID, or a new one).
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# No user id: reading request.user at the end of every request would load a session and a user that the request
+# itself did not need (and fail during a database outage, turning its 503 into a 500).
+DJANGO_STRUCTLOG_USER_ID_FIELD = None

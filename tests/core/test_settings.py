@@ -55,7 +55,7 @@ def test_embedded_default_needs_no_environment(tmp_path):
     result = _run("portal.settings.dev", PORTAL_DATA_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     facts = json.loads(result.stdout)
-    assert facts["engine"] == "django.db.backends.sqlite3"
+    assert facts["engine"] == "django_prometheus.db.backends.sqlite3"  # Django's, its queries counted
     assert facts["cache"].endswith("LocMemCache")
     assert facts["layer"] == "channels.layers.InMemoryChannelLayer"
     assert facts["tasks"].endswith("ImmediateBackend")
@@ -72,7 +72,7 @@ def test_database_and_redis_urls_switch_to_the_real_services(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     facts = json.loads(result.stdout)
-    assert facts["engine"] == "django.db.backends.postgresql"
+    assert facts["engine"] == "django_prometheus.db.backends.postgresql"
     assert facts["cache"] == "core.cache.RedisCache"
     assert facts["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
 
@@ -145,4 +145,4 @@ def test_production_refuses_a_guessable_secret_key_and_any_host(environment, com
 def test_production_exempts_the_health_check_from_the_https_redirect():
     result = _run("portal.settings.production", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="portal.example")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["ssl_redirect_exempt"] == [r"^healthz$"]
+    assert json.loads(result.stdout)["ssl_redirect_exempt"] == [r"^healthz$", r"^readyz$", r"^metrics$"]
