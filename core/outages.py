@@ -1,6 +1,7 @@
 """Which exceptions mean "a service the portal depends on is down" rather than "the code is wrong": those are
 answered 503 with `Retry-After` (core.middleware, core.views.server_error), never a 500."""
 
+from django.contrib.sessions.backends.base import UpdateError
 from django.db import InterfaceError, OperationalError
 
 # SQLite reports a programming error (a missing table or column) as OperationalError too: that is a bug, a 500.
@@ -29,12 +30,24 @@ OUTAGE_TYPES = _outage_types()
 
 
 def is_outage(exception):
+    if isinstance(exception, UpdateError):
+        # Django's session store turns a database error while saving a session into UpdateError ("the session
+        # was deleted"); when that error was an outage (the fault run found it), so is this.
+        cause = exception.__cause__ or exception.__context__
+        return cause is not None and cause is not exception and is_outage(cause)
     if not isinstance(exception, OUTAGE_TYPES):
         return False
     if isinstance(exception, OperationalError):
         text = str(exception).lower()
         return not any(marker in text for marker in NOT_OUTAGES)
     return True
+
+
+def log_outage_as_503(sender, request, logger, exception, log_kwargs, **kwargs):
+    """django-structlog's `request_failed` line of an outage: the code the client got (503), and `outage`."""
+    if is_outage(exception):
+        log_kwargs["code"] = 503
+        log_kwargs["outage"] = type(exception).__name__
 
 
 # The websocket close code for "try again later" (RFC 6455's registry): a socket's 503.

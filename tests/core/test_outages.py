@@ -91,6 +91,30 @@ def test_a_database_outage_during_a_signed_in_write_is_a_json_503(client, django
     assert_unavailable(response, "/api/v1/petitions/1/signatures/")
 
 
+def test_an_outage_raised_outside_a_view_is_logged_with_the_503_it_was_answered_with(client, django_user_model):
+    import io
+    import logging
+
+    from portal.logs import formatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter("json"))
+    logging.getLogger().addHandler(handler)
+    user = django_user_model.objects.create_user("logged", "logged@example.org", "a long enough password")
+    client.force_login(user)
+    try:
+        with database_down():
+            response = client.get("/api/v1/petitions/")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert response.status_code == 503
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
+    failed = [line for line in lines if line.get("event") == "request_failed"]
+    assert failed and failed[0]["code"] == 503 and failed[0]["outage"] == "OperationalError"
+    assert failed[0]["request_id"] == response["X-Request-ID"]
+
+
 @pytest.mark.parametrize("path", ["/healthz", "/api/v1/petitions/", "/ar/"])
 def test_a_cache_outage_is_never_a_500(client, path):
     patches = cache_down()
@@ -160,6 +184,26 @@ def test_a_server_with_the_denial_extension_gets_a_json_503_handshake():
     assert sent[0]["type"] == "websocket.http.response.start" and sent[0]["status"] == 503
     assert (b"retry-after", b"5") in sent[0]["headers"]
     assert json.loads(sent[1]["body"])["code"] == "unavailable"
+
+
+def test_a_session_that_cannot_be_saved_during_an_outage_is_an_outage():
+    from django.contrib.sessions.backends.base import UpdateError
+
+    from core.outages import is_outage
+
+    def saved(cause):
+        try:
+            try:
+                raise cause
+            except OperationalError:
+                raise UpdateError()  # noqa: B904 — as Django does: the cause is the context
+        except UpdateError as error:
+            return error
+
+    # Django raises UpdateError while handling the database's error (the fault run's one 500 before this).
+    assert is_outage(saved(OperationalError("terminating connection due to administrator command")))
+    assert not is_outage(UpdateError())  # a session deleted meanwhile: not an outage
+    assert not is_outage(saved(OperationalError("no such table: django_session")))
 
 
 def test_a_programming_error_on_a_socket_is_not_hidden_as_an_outage():
