@@ -5,34 +5,47 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests import factories
+
 FIXTURES = Path(__file__).parent / "fixtures"
 STAFF = ["admin", "approver", "msal.editor", "pam.editor", "moci.editor"]
-STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test starts from the demo catalogue, loaded once per run (each test's changes roll back)."""
+def demo(django_db_setup, django_db_blocker):
+    """The demo catalogue (`load_demo`) and its staff with a second factor, loaded once per run when the first test
+    that asks for it runs (each test's changes roll back). Most tests build what they need with tests/factories.py
+    instead; a module that still needs the demo says `pytestmark = pytest.mark.usefixtures("demo")`, and runs after
+    the database tests that do not (pytest_collection_modifyitems below), so that those see only what they made."""
     with django_db_blocker.unblock():
-        from django.db import connection
-
-        name = str(connection.settings_dict["NAME"])
-        if not (name.startswith("test_") or "memory" in name):
-            return  # no test in this run uses the database, so no test database exists: touch nothing
         call_command("load_demo", no_progress=True, stdout=open("/dev/null", "w"))
         give_staff_a_second_factor()
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """After pytest-django's order (database tests, then transactional ones, then the rest), and keeping it: within
+    each of those, the tests on the demo catalogue after the others, since the demo stays once it is loaded."""
+
+    def group(item):
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", [])
+        if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or (
+            "transactional_db" in fixtures or "live_server" in fixtures
+        ):
+            return 1
+        return 0 if marker or "db" in fixtures else 2
+
+    items.sort(key=lambda item: (group(item), "demo" in getattr(item, "fixturenames", [])))
+
+
 def give_staff_a_second_factor():
-    """Staff must use a second factor to reach the admin; the demo staff get one so that the tests of page
-    permissions can use the admin (tests/identity covers the refusal without one). Those who have one keep it."""
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
+    """The demo staff get a second factor so that the tests of page permissions can use the admin (tests/identity
+    covers the refusal without one). Those who have one keep it."""
     from django.contrib.auth import get_user_model
 
     for user in get_user_model().objects.filter(username__in=STAFF):
-        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            TOTP.activate(user, STAFF_TOTP_SECRET)
+        factories.second_factor(user)
 
 
 @pytest.fixture(autouse=True)

@@ -4,16 +4,15 @@
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
 
-from cms.models import Authority
 from payments import services as payments_services
 from payments.models import ApiKey
+from tests import factories
 from tests.participation.conftest import make_citizen
 
 
@@ -51,7 +50,7 @@ def session_token(user):
 
 
 @pytest.fixture
-def demo_participation(db):
+def demo_participation(demo, db):
     """The participation and payments demo on top of the catalogue: an open consultation, an open and a closed
     poll, the payments demo's citizen."""
     with open("/dev/null", "w") as quiet:
@@ -67,7 +66,7 @@ def citizen_token(db):
 
 def authority_key_token():
     """A new API key of the Public Authority for Manpower's system with every scope: its token."""
-    authority = Authority.objects.filter(code="MSAL").order_by("pk").first()
+    authority = factories.authority("MSAL")
     _api_key, token = payments_services.create_api_key(
         authority=authority, name="schema tests", scopes=list(ApiKey.Scope.values)
     )
@@ -81,4 +80,4 @@ def authority_key(db):
 
 @pytest.fixture
 def staff_user(db):
-    return get_user_model().objects.get(username="admin")
+    return factories.staff("admin")

@@ -17,7 +17,7 @@ from cms.models import HomePage, ServicePage
 from .conftest import served_schema
 from .test_schema_truth import Journey
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ V1_CHECKS = [not_a_server_error, status_code_conformance, content_type_conforman
 # lists none, a route's `{client}` other than app or browser a 404): the portal must answer it without a 5xx.
 HEADLESS_CHECKS = [not_a_server_error]
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def platform_schema():

@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
 
 from notifications.models import Notification
 from participation.models import Petition
+from tests import factories
 from tests.labour.helpers import bank, signatory_of
 from tests.participation.conftest import make_citizen, make_petition
 
@@ -24,7 +25,7 @@ from .conftest import session_token
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 METHODS = ("get", "put", "post", "patch", "delete")
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 class Journey:
@@ -69,9 +70,8 @@ def world(demo_participation, authority_key, settings):
     """Two citizens at L2 with their app tokens, an open petition, the demo's open consultation and polls."""
     settings.PETITION_SIGN_RATE_LIMITS = ()
     author, other = make_citizen("L2"), make_citizen("L2")
-    from cms.models import Authority
 
-    authority = Authority.objects.get(code="MSAL", locale__language_code="ar")
+    authority = factories.authority("MSAL")
     return {
         "author": author,
         "author_token": session_token(author),

@@ -1,10 +1,10 @@
 import pytest
-from django.contrib.auth import get_user_model
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from cms.models import Authority, ServiceIndexPage, ServicePage
+from cms.models import ServiceIndexPage, ServicePage
+from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def _form(section, audience=("citizens", "residents"), **overrides):
@@ -34,7 +34,7 @@ def _pam_section():
 
 
 def test_an_editor_creates_a_draft_service_in_their_section(client):
-    client.force_login(get_user_model().objects.get(username="pam.editor"))
+    client.force_login(factories.staff("pam.editor"))
     section = _pam_section()
     response = client.post(f"/admin/pages/add/cms/servicepage/{section.pk}/", _form(section))
     assert response.status_code == 302, response.context["form"].errors if response.context else response
@@ -46,16 +46,16 @@ def test_an_editor_creates_a_draft_service_in_their_section(client):
 
 
 def test_a_new_service_starts_with_its_sections_authority(client):
-    client.force_login(get_user_model().objects.get(username="pam.editor"))
+    client.force_login(factories.staff("pam.editor"))
     section = _pam_section()
     response = client.get(f"/admin/pages/add/cms/servicepage/{section.pk}/")
     assert response.context["form"]["authority"].value() == section.authority_id
 
 
 def test_the_form_refuses_an_unknown_audience_and_a_foreign_authority(client):
-    client.force_login(get_user_model().objects.get(username="pam.editor"))
+    client.force_login(factories.staff("pam.editor"))
     section = _pam_section()
-    moci = Authority.objects.get(code="MOCI", locale__language_code="ar")
+    moci = factories.authority("MOCI")
     response = client.post(
         f"/admin/pages/add/cms/servicepage/{section.pk}/", _form(section, audience=["martians"], authority=moci.pk)
     )
@@ -66,7 +66,7 @@ def test_the_form_refuses_an_unknown_audience_and_a_foreign_authority(client):
 
 
 def test_a_suspended_service_needs_its_downtime_message(client):
-    client.force_login(get_user_model().objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     section = _pam_section()
     response = client.post(
         f"/admin/pages/add/cms/servicepage/{section.pk}/", _form(section, status="suspended", **{"action-publish": "1"})
@@ -77,7 +77,7 @@ def test_a_suspended_service_needs_its_downtime_message(client):
 
 
 def test_authorities_are_listed_in_the_admin(client):
-    client.force_login(get_user_model().objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     response = client.get("/admin/snippets/cms/authority/")
     assert response.status_code == 200
     assert "الهيئة العامة للقوى العاملة" in response.content.decode()

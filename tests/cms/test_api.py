@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cms.models import ServicePage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 SERVICE_FIELDS = {
     "service_id",

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from cms.models import ServiceIndexPage, ServicePage
 from cms.services import ensure_authority_section
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def load_demo():

@@ -7,7 +7,7 @@ from cms import home
 from cms.models import HomePage, HomePopularService, ServicePage
 from cms.selectors import popular_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def _home(language):

@@ -3,8 +3,9 @@ import re
 import pytest
 
 from cms.models import ServicePage
+from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def _html_tag(response):
@@ -66,9 +67,8 @@ def test_unknown_page_is_a_404_in_the_visitors_language(client):
 
 
 def test_admin_speaks_arabic_right_to_left_by_default(client):
-    from django.contrib.auth import get_user_model
 
-    client.force_login(get_user_model().objects.get(username="approver"))
+    client.force_login(factories.staff("approver"))
     response = client.get("/admin/")
     assert response.status_code == 200
     tag = _html_tag(response)

@@ -4,7 +4,7 @@ from wagtail.models import Workflow
 
 from cms.models import ServicePage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def _user(username):

@@ -2,17 +2,17 @@
 the life events and the related services, and saves as it is."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from wagtail.actions.copy_for_translation import CopyPageForTranslationAction
 from wagtail.models import Locale
 
 from cms.models import ServicePage
+from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def test_a_ministry_editor_translates_a_service_and_the_copy_refers_to_english_rows(client):
-    editor = get_user_model().objects.get(username="msal.editor")
+    editor = factories.staff("msal.editor")
     arabic = next(
         page
         for page in ServicePage.objects.filter(authority__code="MSAL", locale__language_code="ar")

@@ -229,3 +229,23 @@ def test_every_spreadsheet_is_written_by_core_exports():
             if "migrations" not in path.parts and ("csv.writer(" in text or "Workbook(" in text):
                 writers.append(str(path.relative_to(ROOT)))
     assert writers == []
+
+
+def test_every_test_module_holds_tests_and_domain_events_are_recorded_one_way():
+    """A module named test_*.py holds tests (helpers and fakes have other names), and the tests subscribe to domain
+    events only through tests/event_recorder.py (tests/core/test_events.py tests subscribing itself)."""
+    tests = ROOT / "tests"
+    empty, recorders = [], []
+    for path in sorted(tests.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.ClassDef)]
+        if path.name.startswith("test_") and not any(name.startswith(("test_", "Test")) for name in names):
+            empty.append(str(path.relative_to(ROOT)))
+        if path.name not in (
+            "event_recorder.py",
+            "test_events.py",
+            "test_architecture.py",
+        ) and "events.subscribe(" in path.read_text(encoding="utf-8"):
+            recorders.append(str(path.relative_to(ROOT)))
+    assert empty == [], f"named like test modules but hold no tests: {empty}"
+    assert recorders == [], f"record events with tests/event_recorder.py instead: {recorders}"

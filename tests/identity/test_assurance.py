@@ -10,6 +10,7 @@ from core.assurance import AssuranceLevel
 from identity.middleware import LAST_SEEN_KEY
 from identity.models import Action, ActionPolicy, AssuranceGrant, SecurityEvent
 from identity.policy import AssuranceDenied, level_of, may, require
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,7 @@ def test_an_idle_session_ends(client, citizen, settings):
 def test_staff_read_and_filter_the_security_log_but_cannot_change_it(client):
     SecurityEvent.objects.create(kind="sign_in_failed", ip_address="203.0.113.7", detail={"domain": "example.org"})
     SecurityEvent.objects.create(kind="signed_in", ip_address="198.51.100.1")
-    client.force_login(get_user_model().objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     response = client.get("/admin/identity/security-log/", {"kind": "sign_in_failed"})
     assert response.status_code == 200
     html = response.content.decode()

@@ -9,7 +9,7 @@ from labour import demo
 from labour.models import Observation
 from labour.services import import_indicators, load_demo_cube
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from labour.blocks import IndicatorChartBlock
 from labour.models import LabourDashboardPage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 ARABIC_INDIC_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
 

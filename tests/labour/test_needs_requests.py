@@ -2,7 +2,6 @@
 authority, the decision with its signed receipt, the notification and the audit log."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
@@ -14,10 +13,11 @@ from labour import selectors, services
 from labour.errors import AlreadyDecided, NeedsImplausible, NotReviewer, NotSignatory
 from labour.models import NeedsRequest
 from notifications.models import Notification
+from tests import factories
 
 from .helpers import bank, signatory_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 ASK = {"nationality": "ASI", "occupation": "4"}
 
@@ -116,8 +116,8 @@ def test_staff_of_the_authority_decide_and_the_employer_gets_a_signed_receipt_an
 ):
     _establishment, user = employer
     submitted = _submit(user, 25)
-    editor = get_user_model().objects.get(username="msal.editor")
-    outsider = get_user_model().objects.get(username="pam.editor")
+    editor = factories.staff("msal.editor")
+    outsider = factories.staff("pam.editor")
     assert list(selectors.needs_queue(editor)) == [submitted]
     assert not selectors.needs_queue(outsider).exists()
     with pytest.raises(NotReviewer):
@@ -153,7 +153,7 @@ def test_staff_of_the_authority_decide_and_the_employer_gets_a_signed_receipt_an
 def test_the_admin_queue_and_review_are_scoped_to_the_authority(employer, client):
     _establishment, user = employer
     submitted = _submit(user, 10, nationality="KWT")
-    client.force_login(get_user_model().objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     assert submitted.reference in client.get(reverse("labour_needs_queue")).content.decode()
     response = client.post(
         reverse("labour_needs_review", args=[submitted.reference]),
@@ -163,7 +163,7 @@ def test_the_admin_queue_and_review_are_scoped_to_the_authority(employer, client
     submitted.refresh_from_db()
     assert (submitted.state, submitted.workers_approved, submitted.decided_by.username) == ("approved", 10, "admin")
     assert SecurityEvent.objects.get(kind="staff_action", user__username="admin").ip_address == "127.0.0.1"
-    client.force_login(get_user_model().objects.get(username="pam.editor"))
+    client.force_login(factories.staff("pam.editor"))
     assert client.get(reverse("labour_needs_review", args=[submitted.reference])).status_code == 404
 
 

@@ -5,7 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -13,6 +12,7 @@ from identity.national_id import civil_id_hash
 from labour import selectors
 from labour.models import WageImport, WageRecord
 from labour.services import WagesRefused, import_establishments, import_wages
+from tests import factories
 
 from .helpers import BANK, register
 
@@ -115,7 +115,7 @@ def test_signals_are_ranked_by_the_workers_they_concern(establishments):
 
 def test_the_inspectors_report_filters_exports_and_links_to_the_evidence(establishments, client):
     import_wages(GOOD, file_name="wps.csv", today=TODAY)
-    client.force_login(get_user_model().objects.get(username="msal.editor"))
+    client.force_login(factories.staff("msal.editor"))
     url = reverse("labour_signals")
     page = client.get(url).content.decode()
     assert "L-200" in page and "L-100" in page
@@ -130,5 +130,5 @@ def test_the_inspectors_report_filters_exports_and_links_to_the_evidence(establi
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     shown = client.get(evidence).content.decode()
     assert civil_id_hash(UNPAID) in shown and UNPAID not in shown and PAID not in shown
-    client.force_login(get_user_model().objects.get(username="pam.editor"))
+    client.force_login(factories.staff("pam.editor"))
     assert client.get(url).status_code == 403

@@ -7,10 +7,11 @@ from django.urls import reverse
 
 from identity.national_id import civil_id_hash
 from labour.models import Establishment, EstablishmentSignatory, QuotaBand
+from tests import factories
 
 from .helpers import bank, signatory_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def test_the_signatory_sees_the_standing_as_a_table_with_the_band_and_its_meaning(client):
@@ -55,7 +56,7 @@ def test_a_person_without_a_national_id_has_no_establishments(client):
 
 def test_staff_see_the_standing_in_the_admin_and_record_a_signatory_by_civil_id(client):
     establishment = bank(60, 40)
-    client.force_login(get_user_model().objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     page = client.get(reverse("wagtailsnippets_labour_establishment:inspect", args=[establishment.pk]))
     page = page.content.decode()  # in the admin's language, the staff member's (Arabic)
     assert "وضع المنشأة L-100" in page and QuotaBand.objects.get(code="yellow").meaning_ar in page

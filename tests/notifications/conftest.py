@@ -1,8 +1,8 @@
 import pytest
 from channels.layers import get_channel_layer
 
-from cms.models import Authority
 from notifications.models import Follow
+from tests import factories
 from tests.participation.conftest import make_citizen, make_petition
 
 ORIGIN = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
@@ -21,7 +21,7 @@ def session_headers(client, user):
 
 @pytest.fixture
 def authority():
-    return Authority.objects.get(code="MSAL", locale__language_code="ar")
+    return factories.authority("MSAL")
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from cms.models import Authority, HomePage
-from participation.models import ConsultationPage, ConsultationQuestion, ParticipationIndexPage
+from participation.models import ConsultationPage, ConsultationQuestion
 from tests.event_recorder import EventRecorder
+from tests.factories import authority as make_authority
+from tests.factories import participation_index
 
 _slugs = itertools.count(1)
 
@@ -32,18 +33,8 @@ PARAGRAPH_2 = str(uuid.UUID(int=2))
 HEADING = str(uuid.UUID(int=3))
 
 
-def participation_index(language="ar"):
-    home = HomePage.objects.get(locale__language_code=language, depth=2)
-    index = ParticipationIndexPage.objects.child_of(home).first()
-    if index is None:
-        index = ParticipationIndexPage(title="شارك" if language == "ar" else "Participate", slug="participate")
-        home.add_child(instance=index)
-        index.save_revision().publish()
-    return index
-
-
 def _page(language, key, opens, closes, outcome, title):
-    authority = Authority.objects.get(code="MSAL", locale__language_code=language)
+    authority = make_authority("MSAL", language=language)
     now = timezone.now()
     page = ConsultationPage(
         title=title,

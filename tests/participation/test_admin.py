@@ -1,9 +1,9 @@
 import pytest
-from django.contrib.auth import get_user_model
 
 from participation.models import ModerationRecord, Petition, PetitionSignature
 from participation.selectors import petitions as selectors
 from participation.services import petitions as services
+from tests import factories
 
 from .conftest import make_citizen, make_petition
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client):
-    staff = get_user_model().objects.get(username="admin")
+    staff = factories.staff("admin")
     client.force_login(staff)
     return client, staff
 

@@ -3,10 +3,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cms.models import Authority
 from identity.receipts import verify_receipt
 from participation.models import Petition, PetitionSignature
 from participation.services import petitions as services
+from tests import factories
 
 from .conftest import make_citizen, make_petition
 
@@ -186,8 +186,8 @@ def test_schema_describes_the_petition_endpoints(client):
 def test_a_petition_names_its_authority_in_the_language_of_each_page(client):
     """Started in English (the English authority row chosen), it names the default-language row, and each
     page and API answer names the authority in its own language."""
-    english = Authority.objects.get(code="MSAL", locale__language_code="en")
-    arabic = Authority.objects.get(code="MSAL", locale__language_code="ar")
+    english = factories.authority("MSAL", language="en")
+    arabic = factories.authority("MSAL")
     petition = services.create_petition(make_citizen(), english, "Longer opening hours", "<p>Please.</p>")
     assert petition.authority_id == arabic.pk
     Petition.objects.filter(pk=petition.pk).update(

@@ -5,15 +5,14 @@ hostile HTML that is sanitised (or refused when nothing is left)."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from cms.models import Authority
 from participation.models import Comment, CommentVote
 from participation.models.comments import MAX_LENGTH
 from participation.services import comments as services
 from participation.services.common import AssuranceTooLow
+from tests import factories
 from tests.event_recorder import EventRecorder as Recorder
 
 from .comments_helpers import (
@@ -150,11 +149,11 @@ def test_anonymous_and_unverified_people_cannot_comment(consultation):
 
 
 def test_ministry_editor_answers_officially_for_their_own_authority_only(authority, consultation):
-    editor = get_user_model().objects.get(username="msal.editor")
+    editor = factories.staff("msal.editor")
     assert editor.groups.filter(name="MSAL editors").exists()
     answer = services.post_comment(editor, consultation, "<p>شكراً، سندرس المقترح.</p>", official=True)
     assert answer.is_official and answer.official_authority_id == authority.pk
-    other = get_user_model().objects.get(username="pam.editor")
+    other = factories.staff("pam.editor")
     with pytest.raises(services.NotAnOfficial):
         services.post_comment(other, consultation, "رد", official=True)
     with pytest.raises(services.NotAnOfficial):
@@ -162,8 +161,9 @@ def test_ministry_editor_answers_officially_for_their_own_authority_only(authori
 
 
 def test_portal_staff_answer_for_any_authority():
-    moci = Authority.objects.filter(code="MOCI").first() or Authority.objects.exclude(code="MSAL").first()
-    admin = get_user_model().objects.get(username="admin")
+    factories.section("MOCI")  # and its editors' group
+    moci = factories.authority("MOCI")
+    admin = factories.staff("admin")
     assert services.may_answer_for(admin, moci)
     group_member = make_citizen("L1")
     group_member.groups.add(Group.objects.get(name=f"{moci.code} editors"))

@@ -7,6 +7,7 @@ from django.test import RequestFactory
 from participation.models import Comment, CommentVote, Flag
 from participation.services import comments as services
 from participation.services import moderation
+from tests import factories
 
 from .comments_helpers import make_consultation, translate
 from .conftest import make_citizen, make_petition
@@ -62,11 +63,10 @@ def test_consultation_thread_offers_a_stance_and_shows_both_languages_one_thread
 
 
 def test_thread_nests_replies_and_marks_official_answers(authority):
-    from django.contrib.auth import get_user_model
 
     consultation = make_consultation(authority)
     first = services.post_comment(make_citizen("L1"), consultation, "سؤال")
-    editor = get_user_model().objects.get(username="msal.editor")
+    editor = factories.staff("msal.editor")
     services.post_comment(editor, consultation, "جواب الوزارة", parent=first, official=True)
     html = render_thread(consultation, make_citizen("L1"))
     assert html.count('class="comment-list comment-replies"') == 1
@@ -76,9 +76,8 @@ def test_thread_nests_replies_and_marks_official_answers(authority):
 def test_hidden_comment_author_sees_reason_others_see_placeholder(petition):
     author = make_citizen("L1")
     comment = services.post_comment(author, petition, "<p>نص مخفي</p>")
-    from django.contrib.auth import get_user_model
 
-    moderation.hide_comment(get_user_model().objects.get(username="admin"), comment, "Personal data")
+    moderation.hide_comment(factories.staff("admin"), comment, "Personal data")
     own = render_thread(petition, author)
     assert "نص مخفي" in own and "Personal data" in own
     other = render_thread(petition, make_citizen("L1"))

@@ -5,10 +5,10 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
 from participation.services.consultations import respond_to_consultation
+from tests import factories
 
 from .conftest import make_citizen
 from .consultations_helpers import GOOD_ANSWERS, make_consultation
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(get_user_model().objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     return client
 
 
@@ -84,7 +84,7 @@ def test_an_english_page_exports_the_responses_of_the_whole_consultation(staff_c
 def test_citizens_and_editors_of_other_sections_cannot_export(client):
     page = make_consultation()
     _responded(page, count=1)
-    client.force_login(get_user_model().objects.get(username="moci.editor"))
+    client.force_login(factories.staff("moci.editor"))
     assert client.get(f"/admin/participation/consultations/{page.pk}/responses.csv").status_code in (302, 403)
     client.force_login(make_citizen("L2"))
     response = client.get(f"/admin/participation/consultations/{page.pk}/responses.csv")

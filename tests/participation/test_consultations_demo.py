@@ -6,7 +6,7 @@ from wagtail.models import PageLogEntry, Revision
 
 from participation.models import ConsultationPage, ParticipationIndexPage, PollPage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def _load():

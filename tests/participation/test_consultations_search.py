@@ -8,7 +8,7 @@ from participation.models import PollPage
 
 from .consultations_helpers import make_consultation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def _search(client, q, kind, **filters):

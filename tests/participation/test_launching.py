@@ -10,14 +10,14 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from cms.models import Authority
 from participation.models import ConsultationPage
 from participation.services.consultations import let_ministries_launch
+from tests import factories
 
 from .conftest import make_citizen
 from .consultations_helpers import GOOD_ANSWERS, make_consultation, participation_index
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def _user(username):
@@ -60,12 +60,12 @@ def test_a_ministry_editor_is_offered_only_their_own_ministry(client, index):
 
 
 def test_a_ministry_launches_a_consultation_that_the_approvers_publish(client, index):
-    msal = Authority.objects.get(code="MSAL", locale__language_code="ar")
+    msal = factories.authority("MSAL")
     editor, approver = _user("msal.editor"), _user("approver")
     client.force_login(editor)
     refused = client.post(
         f"/admin/pages/add/participation/consultationpage/{index.pk}/",
-        _form(Authority.objects.get(code="MOCI", locale__language_code="ar"), **{"action-submit": "submit"}),
+        _form(factories.authority("MOCI"), **{"action-submit": "submit"}),
     )
     assert refused.status_code == 200 and "authority" in refused.context["form"].errors  # another ministry's
     assert not ConsultationPage.objects.filter(slug="remote-work-draft").exists()

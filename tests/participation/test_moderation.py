@@ -1,7 +1,6 @@
 """Flags, automatic hiding, staff decisions and block lists, through the services, the API and the admin."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
 from participation.models import (
@@ -16,6 +15,7 @@ from participation.models import (
 from participation.services import comments as comment_services
 from participation.services import common, moderation
 from participation.services.common import Blocked
+from tests import factories
 from tests.event_recorder import EventRecorder as Recorder
 
 from .comments_helpers import make_consultation
@@ -43,7 +43,7 @@ def comment(consultation):
 
 @pytest.fixture
 def staff():
-    return get_user_model().objects.get(username="admin")
+    return factories.staff("admin")
 
 
 def flag_by_many(thing, count, reason="abuse"):
@@ -278,7 +278,7 @@ def test_queue_lists_reported_comments_and_petitions_with_reasons(staff_client, 
 
 
 def test_queue_is_for_moderators_only(client, consultation):
-    editor = get_user_model().objects.get(username="msal.editor")
+    editor = factories.staff("msal.editor")
     client.force_login(editor)
     assert client.get("/admin/participation/moderation/").status_code in (302, 403)
 

@@ -4,6 +4,7 @@ import pytest
 
 from participation.models import Petition
 from participation.services import petitions as services
+from tests import factories
 from tests.event_recorder import EventRecorder
 
 from .conftest import make_citizen, make_petition
@@ -20,9 +21,8 @@ def heard():
 
 
 def staff():
-    from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.get(username="admin")
+    return factories.staff("admin")
 
 
 def test_starting_a_petition_announces_it_with_its_author(heard, authority, django_capture_on_commit_callbacks):

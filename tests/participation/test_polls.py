@@ -19,10 +19,11 @@ from identity.receipts import verify_receipt
 from participation.models import Ballot, BallotChoice, ParticipationIndexPage, PollOption, PollPage
 from participation.selectors import polls as selectors
 from participation.services import polls as services
+from tests import factories
 
 from .conftest import make_citizen
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 _numbers = itertools.count(1)
 
@@ -299,7 +300,7 @@ def test_no_api_answer_names_a_voter(client, voter, poll):
 
 
 def test_ballots_have_no_admin_screen(client, poll, django_user_model):
-    client.force_login(django_user_model.objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     assert client.get("/admin/snippets/participation/ballot/").status_code == 404
     assert client.get("/admin/snippets/participation/ballotchoice/").status_code == 404
 
@@ -513,7 +514,7 @@ def test_staff_results_screen_shows_counts_only(client, authority, django_user_m
     poll = make_poll(authority)
     citizen = make_citizen("L1")
     services.cast_ballot(citizen, poll, [("jahra", None)])
-    client.force_login(django_user_model.objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     response = client.get(f"/admin/participation/polls/{poll.pk}/results/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -557,7 +558,7 @@ def option_forms(poll, delete=(), keys=None):
 
 @pytest.fixture
 def editor_client(client, django_user_model):
-    client.force_login(django_user_model.objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     return client
 
 

@@ -1,13 +1,12 @@
 import pytest
-from django.contrib.auth import get_user_model
 
-from cms.models import Authority
 from participation.models import Petition
 from participation.services import petitions as services
+from tests import factories
 
 from .conftest import make_citizen, make_petition
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 TITLE = "تمديد ساعات عمل المكتبات العامة في محافظة الجهراء"
 
@@ -19,8 +18,8 @@ def _search(client, q, **filters):
 
 
 def test_a_petition_is_found_once_open_and_gone_once_hidden(client, django_capture_on_commit_callbacks):
-    authority = Authority.objects.get(code="MSAL", locale__language_code="ar")
-    staff = get_user_model().objects.get(username="admin")
+    authority = factories.authority("MSAL")
+    staff = factories.staff("admin")
     petition = make_petition(make_citizen(), authority, state=Petition.State.AWAITING_MODERATION, title=TITLE)
     assert _search(client, "المكتبات الجهراء") == []
 
@@ -39,8 +38,8 @@ def test_a_petition_is_found_once_open_and_gone_once_hidden(client, django_captu
 def test_a_petition_in_latin_letters_is_found_in_both_languages_and_removed_from_both(
     client, django_capture_on_commit_callbacks
 ):
-    authority = Authority.objects.get(code="MSAL", locale__language_code="ar")
-    staff = get_user_model().objects.get(username="admin")
+    authority = factories.authority("MSAL")
+    staff = factories.staff("admin")
     petition = make_petition(
         make_citizen(),
         authority,
@@ -64,9 +63,7 @@ def test_a_petition_in_latin_letters_is_found_in_both_languages_and_removed_from
 def test_an_arabic_petition_is_indexed_once():
     from participation.search import PetitionSearch
 
-    petition = make_petition(
-        make_citizen(), Authority.objects.get(code="MSAL", locale__language_code="ar"), title=TITLE
-    )
+    petition = make_petition(make_citizen(), factories.authority("MSAL"), title=TITLE)
     records = list(PetitionSearch().records(ids=[str(petition.pk)]))
     assert [(record.source_id, record.locale) for record in records] == [(str(petition.pk), "ar")]
     assert PetitionSearch().public_ids([str(petition.pk), f"{petition.pk}:ar", "x:ar"]) == {

@@ -9,6 +9,7 @@ from participation.models import ModerationRecord, Petition, PetitionSignature, 
 from participation.selectors import petitions as selectors
 from participation.services import petitions as services
 from participation.services.common import AssuranceTooLow
+from tests import factories
 from tests.event_recorder import EventRecorder
 
 from .conftest import make_citizen, make_petition
@@ -17,9 +18,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 
 def staff():
-    from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.get(username="admin")
+    return factories.staff("admin")
 
 
 def test_recount_reconciles_a_tampered_tally(petition):
@@ -99,11 +99,10 @@ def test_sponsorship_leads_to_moderation_then_to_an_open_petition(authority):
 
 
 def test_authority_settings_are_copied_onto_new_petitions(authority):
-    from cms.models import Authority
     from participation.models import PetitionSettings
 
     PetitionSettings.objects.create(authority=authority, sponsors_needed=2, response_threshold=500)
-    english = Authority.objects.get(code="MSAL", locale__language_code="en")
+    english = factories.authority("MSAL", language="en")
     petition = services.create_petition(make_citizen(), english, "Title", "<p>Text</p>")
     assert (petition.sponsors_needed, petition.response_threshold, petition.debate_threshold) == (2, 500, 100_000)
 

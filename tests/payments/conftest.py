@@ -1,7 +1,7 @@
 import pytest
 
-from cms.models import Authority, ServicePage
 from payments import services
+from tests import factories
 from tests.participation.conftest import make_citizen
 
 
@@ -31,12 +31,12 @@ def paid(authority, amount=10_000, **fields):
 
 @pytest.fixture
 def authority():
-    return Authority.objects.get(code="MSAL", locale__language_code="ar")
+    return factories.authority("MSAL")
 
 
 @pytest.fixture
 def other_authority():
-    return Authority.objects.exclude(code="MSAL").filter(locale__language_code="ar").first()
+    return factories.authority("MOCI")
 
 
 @pytest.fixture
@@ -46,4 +46,4 @@ def citizen():
 
 @pytest.fixture
 def fee_page():
-    return ServicePage.objects.live().filter(fee_fils__gt=0, locale__language_code="ar").first()
+    return factories.service("MSAL-FEE-001", "MSAL", fee_fils=5_000)

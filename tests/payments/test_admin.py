@@ -13,7 +13,8 @@ from identity.models import AssuranceGrant, SecurityEvent
 from payments import services
 from payments.models import ApiKey, Payment, Refund, WebhookDelivery, WebhookEndpoint
 from payments.services import staff, webhooks
-from tests.conftest import STAFF_TOTP_SECRET
+from tests import factories
+from tests.factories import STAFF_TOTP_SECRET
 
 from .conftest import paid
 
@@ -54,7 +55,7 @@ def test_an_authoritys_staff_see_their_own_payments_only(msal_staff, authority, 
 
 
 def test_the_portals_staff_see_every_authority(client, authority, other_authority):
-    client.force_login(get_user_model().objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     own, other = paid(authority), paid(other_authority)
     html = client.get("/admin/payments/payments/").content.decode()
     assert own.reference in html and other.reference in html

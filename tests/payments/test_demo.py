@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from payments.models import Bill, Credit, Payment, Refund
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def test_the_demo_shows_the_journey_and_is_idempotent():

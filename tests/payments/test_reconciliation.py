@@ -14,6 +14,7 @@ from identity.models import SecurityEvent
 from payments.errors import InvalidSettlement
 from payments.models import Payment, SettlementImport, SettlementLine
 from payments.services.reconciliation import import_settlement
+from tests import factories
 
 from .conftest import paid
 from .test_admin import make_staff
@@ -65,7 +66,7 @@ def test_each_line_is_matched_by_track_id_and_the_problems_are_listed(ledger):
         (6, "duplicate"),
     ]
     assert settlement.lines == 5 and settlement.total_fils == 12_500 + 3_000 + 4_000 + 1_000 + 12_500
-    admin = get_user_model().objects.get(username="admin")
+    admin = factories.staff("admin")
     from payments import selectors
 
     assert [payment.reference for payment in selectors.missing_from_settlement(admin, settlement)] == [
@@ -137,7 +138,7 @@ def test_the_command_reads_a_file_and_refuses_a_bad_one_in_arabic(ledger, tmp_pa
 def test_the_admin_shows_the_reconciliation_with_a_chart_and_exports(client, ledger, authority):
     payments, data = ledger
     settlement = import_settlement(data, file_name="settle.csv")
-    client.force_login(get_user_model().objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     html = client.get(f"/admin/payments/settlements/inspect/{settlement.pk}/").content.decode()
     assert (
         "<svg" in html
@@ -163,7 +164,7 @@ def test_an_authoritys_staff_see_their_own_totals_and_lines_only(client, ledger,
 
 def test_staff_upload_a_settlement_file_in_the_admin_and_see_its_summary(client, ledger):
     payments, data = ledger
-    admin = get_user_model().objects.get(username="admin")
+    admin = factories.staff("admin")
     client.force_login(admin)
     listing = client.get("/admin/payments/settlements/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "/admin/payments/settlements/upload/" in listing
@@ -200,7 +201,7 @@ def test_a_bad_upload_is_reported_by_line_in_the_staff_members_language_and_writ
 ):
     payment = knet_paid(authority, 1_000)
     data = settlement_file(f"2026-12-05,{payment.reference},T1,1.000,KWD", "05/12/2026,PAY-X,T2,1.000,KWD")
-    client.force_login(get_user_model().objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     answer = client.post(
         "/admin/payments/settlements/upload/",
         {"file": SimpleUploadedFile("bad.csv", data)},

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from payments.models import Credit, Payment, PaymentEvent, PaymentState
+from tests import factories
 
 from .conftest import make_citizen
 
@@ -118,7 +119,5 @@ def test_someone_else_cannot_see_or_pay_a_citizens_payment(citizen, fee_page):
 
 
 def test_a_free_service_has_no_fee_to_pay(citizen):
-    from cms.models import ServicePage
-
-    free = ServicePage.objects.live().filter(fee_fils=0).first()
+    free = factories.service(fee_fils=0)
     assert signed_in(citizen).post(f"/ar/payments/fee/{free.pk}/").status_code == 400

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 
-from cms.models import ServicePage
 from search.engines.elasticsearch import ElasticsearchEngine, document_from_record, normalise_mappings
 from search.normalize import normalise
 from search.query import SearchQuery
 from search.registry import SearchRecord
+from tests import factories
 
 from .contracts import CONTRACTS, assert_matches_contract
 
@@ -135,7 +135,7 @@ def test_a_recorded_response_becomes_results():
 
 @pytest.mark.django_db
 def test_the_api_answers_from_elasticsearch_with_the_same_shape(client, monkeypatch):
-    page = ServicePage.objects.get(service_id="CAIT-ACC-001", locale__language_code="ar")
+    page = factories.service("CAIT-ACC-001", "CAIT")
     raw = json.loads((CONTRACTS / "response_arabic.json").read_text(encoding="utf-8"))
     raw["hits"]["hits"][0]["_source"]["source_id"] = str(page.pk)  # a page that exists and is public
     engine = ElasticsearchEngine("http://elasticsearch.invalid:9200", "portal", client=FakeElasticsearch(raw))

@@ -15,7 +15,7 @@ from search.models import SearchEntry
 from search.registry import SearchRecord, SearchSource
 from search.tasks import sync_entries
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def service(service_id, language="ar"):

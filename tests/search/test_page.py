@@ -11,7 +11,7 @@ from cms.models import ServicePage
 from search import selectors
 from search.models import SearchEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def service(service_id, language):

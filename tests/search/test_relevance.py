@@ -10,7 +10,7 @@ from search.query import SearchQuery
 
 from .relevance import MRR, RECALL_AT_10, measure
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def database_search():

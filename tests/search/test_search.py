@@ -6,7 +6,7 @@ import pytest
 from cms.models import ServicePage
 from search.models import SearchEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def service(service_id, language):

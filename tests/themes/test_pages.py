@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.utils import translation
 from django.views.defaults import server_error
 
-from cms.models import Authority, ServicePage
+from tests import factories
 from tests.participation.conftest import make_citizen, make_petition
 from themes.middleware import content_security_policy
 from themes.templatetags import portal as portal_tags
@@ -21,7 +21,7 @@ THEMES_DIR = Path(settings.BASE_DIR) / "themes"
 
 @pytest.fixture
 def authority():
-    return Authority.objects.get(code="MSAL", locale__language_code="ar")
+    return factories.authority("MSAL")
 
 
 class InlineCode(HTMLParser):
@@ -47,8 +47,8 @@ def public_pages(authority):
     petition = make_petition(make_citizen("L2"), authority)
     pages = ["/ar/", "/en/", "/ar/accounts/login/", "/en/accounts/signup/", "/ar/receipts/verify/?receipt=x.y.z"]
     pages += ["/ar/participate/petitions/", f"/en/participate/petitions/{petition.pk}/", "/en/no-such-page/"]
-    for language in ("ar", "en"):
-        service = ServicePage.objects.live().filter(locale__language_code=language).first()
+    arabic = factories.service()
+    for service in (arabic, factories.translation(arabic)):
         pages += [service.url, service.get_parent().url]
     return pages
 
@@ -146,6 +146,7 @@ def test_the_500_page_needs_no_database_and_speaks_the_active_language(language,
 
 @pytest.mark.django_db
 def test_the_notifications_script_is_loaded_for_citizens_once_the_app_ships_it(client, monkeypatch):
+    factories.home()
     client.force_login(make_citizen("L1"))
     monkeypatch.setattr(portal_tags, "_static_exists", lambda path: False)
     html = client.get("/ar/").content.decode()

@@ -8,7 +8,7 @@ from themes import registry
 from themes.models import ThemeSettings
 from themes.selection import CONTRAST_COOKIE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 DEFAULT_TOKENS = "/static/themes/default/tokens.css"
 HIGH_CONTRAST_TOKENS = "/static/themes/high-contrast/tokens.css"
