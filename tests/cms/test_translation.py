@@ -8,16 +8,13 @@ from wagtail.models import Locale
 from cms.models import ServicePage
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 
 def test_a_ministry_editor_translates_a_service_and_the_copy_refers_to_english_rows(client):
     editor = factories.staff("msal.editor")
-    arabic = next(
-        page
-        for page in ServicePage.objects.filter(authority__code="MSAL", locale__language_code="ar")
-        if page.life_events.exists()
-    )
+    factories.service("MSAL-T-901", "MSAL")
+    arabic = factories.service("MSAL-T-902", "MSAL", life_events=["employment"], related=["MSAL-T-901"])
     arabic.get_translation(Locale.objects.get(language_code="en")).delete()
     english_locale = Locale.objects.get(language_code="en")
     assert editor.has_perm("simple_translation.submit_translation")

@@ -4,14 +4,21 @@ import pytest
 from django.urls import reverse
 from wagtail.models import Site
 
+from tests import factories
 from themes import registry
 from themes.models import ThemeSettings
 from themes.selection import CONTRAST_COOKIE
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 DEFAULT_TOKENS = "/static/themes/default/tokens.css"
 HIGH_CONTRAST_TOKENS = "/static/themes/high-contrast/tokens.css"
+
+
+@pytest.fixture(autouse=True)
+def _site():
+    """The home pages in both languages and the default site (what every page here is shown on)."""
+    factories.portal_site()
 
 
 def set_site_theme(name):
