@@ -6,7 +6,7 @@ from tests import factories
 
 from .conftest import make_citizen, make_petition
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 TITLE = "تمديد ساعات عمل المكتبات العامة في محافظة الجهراء"
 
