@@ -1,10 +1,10 @@
 import pytest
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from cms.models import ServiceIndexPage, ServicePage
+from cms.models import ServicePage
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 
 def _form(section, audience=("citizens", "residents"), **overrides):
@@ -30,7 +30,7 @@ def _form(section, audience=("citizens", "residents"), **overrides):
 
 
 def _pam_section():
-    return ServiceIndexPage.objects.get(authority__code="PAM", locale__language_code="ar")
+    return factories.section("PAM")
 
 
 def test_an_editor_creates_a_draft_service_in_their_section(client):
@@ -77,6 +77,7 @@ def test_a_suspended_service_needs_its_downtime_message(client):
 
 
 def test_authorities_are_listed_in_the_admin(client):
+    factories.authority("PAM")
     client.force_login(factories.staff("admin"))
     response = client.get("/admin/snippets/cms/authority/")
     assert response.status_code == 200
@@ -84,6 +85,8 @@ def test_authorities_are_listed_in_the_admin(client):
 
 
 def test_service_id_filter_in_the_api(client):
+    factories.service("PAM-WP-001", "PAM")
+    factories.service("PAM-WP-002", "PAM")  # another service, which the filter leaves out
     response = client.get("/api/v2/pages/", {"type": "cms.ServicePage", "service_id": "PAM-WP-001"})
     items = response.json()["items"]
-    assert {item["meta"]["locale"] for item in items} == {"ar", "en"}
+    assert {item["meta"]["locale"] for item in items} == {"ar", "en"} and len(items) == 2
