@@ -4,9 +4,10 @@ staff queue of labour-needs requests, the marginal-labour signals and the policy
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 
-pytestmark = pytest.mark.django_db
+from tests import factories
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 @pytest.mark.parametrize(
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
     [("en", "Labour market", "Labour-needs requests"), ("ar", "سوق العمل", "طلبات الاحتياج من العمالة")],
 )
 def test_the_main_menu_has_the_labour_pilot(client, language, label, queue):
-    client.force_login(get_user_model().objects.get(username="admin"))
+    client.force_login(factories.staff("admin"))
     html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     props = json.dumps(
         json.loads(html.split('id="wagtail-sidebar-props"')[1].split(">", 1)[1].split("</script>")[0]),

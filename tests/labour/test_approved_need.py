@@ -3,16 +3,16 @@ from the estimated real need the norms compute; an establishment employing more 
 signal."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from labour import selectors, services
 from labour.models import Establishment
 from labour.services import import_establishments
+from tests import factories
 
 from .helpers import BANK, bank, register, signatory_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 ASK = {"nationality": "ASI", "occupation": "4"}
 
@@ -26,7 +26,7 @@ def _decide(user, editor, workers, decision, **fields):
 def test_decisions_set_the_approved_need_apart_from_the_estimated_need():
     establishment = bank(84, 16, capacity=150)  # 100 workers; banking's norm 1.00: an estimated need of 150
     user = signatory_of(establishment)
-    editor = get_user_model().objects.get(username="msal.editor")
+    editor = factories.staff("msal.editor")
     assert establishment.approved_need is None
     first = _decide(user, editor, 10, "approve")
     establishment.refresh_from_db()
@@ -49,7 +49,7 @@ def test_decisions_set_the_approved_need_apart_from_the_estimated_need():
 def test_more_workers_than_the_approved_need_is_a_signal_with_its_request():
     establishment = bank(84, 16, capacity=150)
     user = signatory_of(establishment)
-    editor = get_user_model().objects.get(username="msal.editor")
+    editor = factories.staff("msal.editor")
     decided = _decide(user, editor, 10, "approve")
     assert not [s for s in selectors.marginal_signals() if s.kind == "over_approved"]
     # The register now says 130 workers: 20 more than approved, though under the licence and the estimated need.

@@ -5,7 +5,6 @@ payment is credited — in the same transaction — the request goes to review."
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from wagtail.models import ModelLogEntry
 
@@ -14,10 +13,11 @@ from labour.errors import NeedsUnpaid, NotAwaitingPayment
 from labour.models import Code, NeedsRequest, NeedsRequestFee
 from payments import registry
 from payments.models import Credit, Payment, PaymentState
+from tests import factories
 
 from .helpers import bank, signatory_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 ASK = {"nationality": "ASI", "occupation": "4"}
 CALLBACK = "/payments/gateway/sandbox/callback/"
@@ -73,7 +73,7 @@ def test_the_activitys_fee_comes_before_the_general_one(employer, fees):
 
 def test_a_request_with_a_fee_waits_for_it_and_is_reviewed_once_paid(employer, fees):
     _establishment, user, client = employer
-    editor = get_user_model().objects.get(username="msal.editor")
+    editor = factories.staff("msal.editor")
     request = _submit(user)
     assert (request.state, request.fee_fils) == ("awaiting_payment", 7_500)
     assert not selectors.needs_queue(editor, NeedsRequest.State.SUBMITTED).exists()
