@@ -7,7 +7,9 @@ class CmsConfig(AppConfig):
     verbose_name = _("Service catalogue")
 
     def ready(self):
-        from . import home, signals, translation  # noqa: F401 — signals and translation connect receivers
+        from . import cache, home, signals, translation  # noqa: F401 — signals and translation connect receivers
+
+        cache.connect()  # purge the page caches on publish (cms/cache.py)
 
         # Each app's home.py adds what it has for the home page (cms/home.py).
         home.autodiscover()

@@ -20,8 +20,9 @@ def catalogue_sections(locale):
 def popular_services(home):
     """The services the home page's editors chose, in their order, each in the home page's language; a service
     with no live page in that language is left out."""
-    chosen = [item.service_id for item in home.popular_services.all()]
-    keys = dict(ServicePage.objects.filter(pk__in=chosen).values_list("pk", "translation_key"))
+    rows = list(home.popular_services.values_list("service_id", "service__translation_key"))
+    chosen = [pk for pk, _key in rows]
+    keys = dict(rows)
     pages = {
         page.translation_key: page
         for page in ServicePage.objects.live()

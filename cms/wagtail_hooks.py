@@ -6,6 +6,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from core import pagecache
+
 from .models import Authority, LifeEvent
 from .selectors import ministry_codes
 
@@ -90,3 +92,10 @@ def translate_workflow_names(menu_items, request, context):
         if type(item) is SubmitForModerationMenuItem:
             replacement = SubmitInTheAdminsLanguage(order=item.order)
             menu_items[position] = replacement
+
+
+@hooks.register("before_serve_page")
+def serve_from_page_cache(page, request, serve_args, serve_kwargs):
+    """Every page's answer to an anonymous visitor is public: core.pagecache keeps it unless it turns out
+    personal (a form's CSRF token, a cookie set), and cms/cache.py purges it on publish."""
+    pagecache.public(request)

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import get_language
+
+from core import pagecache
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,15 @@ def page_url(queryset):
 def items_for(request):
     """[{"key", "label", "url"[, "current"]}] in order; the item whose URL is the longest prefix of the request's
     path is the current one."""
+    items = [dict(item) for item in pagecache.fragment("menu", _menu_parts(request), lambda: _items_in(request))]
+    path = request.path if request is not None else ""
+    matching = [item for item in items if path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["current"] = True
+    return items
+
+
+def _items_in(request):
     from wagtail.models import Locale
 
     try:
@@ -70,12 +82,16 @@ def items_for(request):
     for item in sorted(_items.values(), key=lambda item: (item.order, item.key)):
         url = item.url(request, locale)
         if url:
-            items.append({"key": item.key, "label": item.label, "url": url})
-    path = request.path if request is not None else ""
-    matching = [item for item in items if path.startswith(item["url"])]
-    if matching:
-        max(matching, key=lambda item: len(item["url"]))["current"] = True
+            items.append({"key": item.key, "label": str(item.label), "url": url})
     return items
+
+
+def _menu_parts(request):
+    """What the menu's URLs depend on: the language, and the host and scheme (a page's URL names its site when
+    the request is for another one). Kept until the next page purge (core.pagecache.fragment)."""
+    if request is None:
+        return (get_language(),)
+    return (get_language(), request.scheme, request.get_host())
 
 
 def autodiscover():

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import api_schema as content_api_schema
+from cms import cache as content_cache
 from core import views as core_views
 from identity import national_id, receipt_views
 from identity import views as identity_views
@@ -51,6 +52,7 @@ urlpatterns += i18n_patterns(
     path("payments/", include("payments.urls")),
     path("labour/", include("labour.urls")),
     path("search/", search_views.search_page, name="search_page"),
-    path("", include(wagtail_urls)),
+    # Wagtail's URLs, its pages routed through the route cache (cms/cache.py).
+    path("", include([*content_cache.wagtail_urlpatterns(wagtail_urls.urlpatterns)])),
     prefix_default_language=True,
 )

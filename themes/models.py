@@ -22,3 +22,19 @@ class ThemeSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("theme")
+
+
+def _theme_changed(sender, instance, created=False, **kwargs):
+    if created and instance.theme == DEFAULT:
+        return  # the first read of a site's settings makes its row, with the theme the pages already wear
+    # Every page of the site looks different: nothing cached before now may be served (core/pagecache.py). At
+    # once, for this transaction's own requests, and again after the commit, for pages rendered in between.
+    from django.db import transaction
+
+    from core import pagecache
+
+    pagecache.purge_all()
+    transaction.on_commit(pagecache.purge_all)
+
+
+models.signals.post_save.connect(_theme_changed, sender=ThemeSettings, dispatch_uid="themes.purge_page_cache")

@@ -2,6 +2,8 @@
 
 from django.db import DatabaseError
 
+from core import pagecache
+
 from .registry import DEFAULT, HIGH_CONTRAST, THEMES, get_theme
 
 CONTRAST_COOKIE = "portal_contrast"
@@ -15,9 +17,13 @@ def site_theme_name(request):
 
     from .models import ThemeSettings
 
-    try:
+    def site_theme():
         site = Site.find_for_request(request)
-        name = ThemeSettings.for_site(site).theme if site is not None else DEFAULT
+        return ThemeSettings.for_site(site).theme if site is not None else DEFAULT
+
+    try:
+        # Kept in the cache per host until a page purge or a theme change (core.pagecache.fragment).
+        name = pagecache.fragment("site-theme", (request.get_host(),), site_theme)
     except DatabaseError:
         # The error page must still render when the database is what failed.
         return DEFAULT

@@ -50,7 +50,12 @@ def canonical_target(target):
     if isinstance(target, ConsultationPage | PollPage):
         return ("consultation" if isinstance(target, ConsultationPage) else "poll"), target.original()
     if isinstance(target, ServicePage):
-        oldest = ServicePage.objects.filter(translation_key=target.translation_key).order_by("pk").first()
+        oldest = (
+            ServicePage.objects.filter(translation_key=target.translation_key)
+            .select_related("authority")
+            .order_by("pk")
+            .first()
+        )
         return "service", oldest or target
     specific = getattr(target, "specific", None)
     if specific is not None and specific is not target:

@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from cms.models import Authority
+from core import pagecache
 from identity.models import Action
 from identity.policy import may
 
@@ -22,6 +23,7 @@ def _authorities(request):
 
 
 @require_safe
+@pagecache.cache_public
 def petition_list(request):
     """Public petitions, filtered by words, authority and state (open or closed) with a GET form."""
     form = PetitionFilterForm(request.GET or None, authorities=_authorities(request))
@@ -45,6 +47,7 @@ def petition_list(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@pagecache.cache_public
 def petition_detail(request, pk):
     petition = selectors.public_petitions().filter(pk=pk).first()
     if petition is None:

@@ -7,8 +7,16 @@ register = template.Library()
 
 @register.inclusion_tag("payments/pay_fee_button.html", takes_context=True)
 def pay_fee_button(context, page):
-    """The "Pay the fee" action on a service page with a fee (the amount shown is the page's own)."""
-    return {"page": page, "request": context.get("request"), "csrf_token": context.get("csrf_token")}
+    """The "Pay the fee" action on a service page with a fee (the amount shown is the page's own): a form for a
+    signed-in citizen, a link to sign in for a visitor."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {
+        "page": page,
+        "request": request,
+        "signed_in": bool(user is not None and user.is_authenticated),
+        "csrf_token": context.get("csrf_token"),
+    }
 
 
 @register.filter

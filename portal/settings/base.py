@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -105,6 +106,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # One error shape under /api/, PortalError and outages (503) answered everywhere (docs/architecture.md).
     "core.middleware.ErrorShapeMiddleware",
+    # Anonymous pages from the page cache; every response marked public or private (core/pagecache.py).
+    "core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PortalLocaleMiddleware",
     # Untrusted input: NUL, over-long parameters and deeply nested JSON refused before any view (docs/security.md).
@@ -222,6 +225,23 @@ else:
     # Django's local-memory cache, counting hits and misses for /metrics (core/cache.py).
     CACHES = {"default": {"BACKEND": "core.cache.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- The page cache (core/pagecache.py, docs/operations.md#page-cache) ---------------------------------
+# Anonymous, non-personal answers carry Cache-Control: public, max-age=PAGE_CACHE_MAX_AGE,
+# s-maxage=PAGE_CACHE_SECONDS and are kept that long in the Django cache too (PAGE_CACHE_IN_PROCESS).
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "60"))
+PAGE_CACHE_MAX_AGE = int(env("PAGE_CACHE_MAX_AGE", "0"))
+PAGE_CACHE_IN_PROCESS = env_bool("PAGE_CACHE_IN_PROCESS", True)
+# Publishing purges the in-process layer always, and an HTTP cache in front (Varnish) when its address is set.
+WAGTAILFRONTENDCACHE = {"pagecache": {"BACKEND": "core.pagecache.PurgeBackend"}}
+FRONTEND_CACHE_PURGE_URL = env("FRONTEND_CACHE_PURGE_URL")
+if FRONTEND_CACHE_PURGE_URL:
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": FRONTEND_CACHE_PURGE_URL,
+    }
+# cms/cache.py names every URL to purge, each language's page included: no rewriting of prefixes.
+WAGTAILFRONTENDCACHE_LANGUAGES = []
 
 # Tasks run inline on the embedded default. A deployment with a worker sets TASKS_BACKEND.
 TASKS = {

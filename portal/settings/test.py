@@ -37,3 +37,7 @@ TEST_RUNS_ON = "services" if env("DATABASE_URL") else "embedded"
 # The fake webhook receivers of the tests listen on http://127.0.0.1.
 PAYMENTS_WEBHOOKS_ALLOW_HTTP = True
 PAYMENTS_WEBHOOK_TIMEOUT_SECONDS = 1.0
+
+# Tests change the database between requests without publishing (and their transactions never commit, so no
+# purge runs): whole pages are cached only in the tests of the page cache (tests/core/test_pagecache.py).
+PAGE_CACHE_IN_PROCESS = False

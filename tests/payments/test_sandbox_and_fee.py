@@ -40,10 +40,19 @@ def start_fee(client, page):
     return payment, results
 
 
-def test_the_service_page_offers_to_pay_its_fee(client, fee_page):
-    html = client.get(fee_page.url).content.decode()
+def test_the_service_page_offers_to_pay_its_fee(citizen, fee_page):
+    html = signed_in(citizen).get(fee_page.url).content.decode()
     assert f'action="/ar/payments/fee/{fee_page.pk}/"' in html
     assert "دفع الرسم" in html or "Pay the fee" in html
+
+
+def test_a_visitor_is_asked_to_sign_in_to_pay_and_gets_no_csrf_token(client, fee_page):
+    response = client.get(fee_page.url)
+    html = response.content.decode()
+    assert f'action="/ar/payments/fee/{fee_page.pk}/"' not in html
+    assert "/ar/accounts/login/?next=" in html and "دفع الرسم" in html
+    assert "csrftoken" not in response.cookies
+    assert response["Cache-Control"].startswith("public")
 
 
 def test_a_citizen_pays_a_fee_the_server_priced(citizen, fee_page):

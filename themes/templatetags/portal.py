@@ -45,10 +45,13 @@ def language_links(context):
 def _translated_url(page, code, request):
     """(URL, nearest): the page's translation into `code`; when it has none, the nearest ancestor's that has one
     (nearest True); (None, False) when no page up the tree is translated (the home page in that language then)."""
-    for candidate in [page, *page.get_ancestors().filter(depth__gt=1).order_by("-depth")]:
+    translation = page.get_translations().filter(locale__language_code=code).live().first()
+    if translation is not None:
+        return translation.get_url(request), False
+    for candidate in page.get_ancestors().filter(depth__gt=1).order_by("-depth"):
         translation = candidate.get_translations().filter(locale__language_code=code).live().first()
         if translation is not None:
-            return translation.get_url(request), candidate.pk != page.pk
+            return translation.get_url(request), True
     return f"/{code}/", True
 
 

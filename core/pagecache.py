@@ -1,0 +1,249 @@
+"""Anonymous pages from a cache, purged on publish (docs/operations.md#page-cache, docs/decisions.md).
+
+The response's `Cache-Control` is the truth for every cache in front of the portal:
+
+- a view opts in with `public(request)` (or `@cache_public`): Wagtail pages (cms/wagtail_hooks.py), the public
+  petition pages, the content API's pages. Its response is cacheable only when nothing personal can be in it:
+  a GET without the session cookie, `Authorization` or an app session token (`X-Session-Token`), without a
+  messages cookie, a 200 that sets no cookie and used no CSRF token. It then carries
+  `Cache-Control: public, max-age=PAGE_CACHE_MAX_AGE, s-maxage=PAGE_CACHE_SECONDS`;
+- every other response carries `Cache-Control: private` (or the `no-store` its view chose).
+
+`PageCacheMiddleware` also keeps the cacheable responses in the Django cache (local memory on the embedded
+default, Redis in a deployment) for `PAGE_CACHE_SECONDS`, so that `make run` has a page cache too. An entry's key
+is the scheme, host, path with query, the language the request asks for and the contrast cookie (the only things
+that change an anonymous page: docs/decisions.md). `PurgeBackend` is a wagtail.contrib.frontend_cache backend:
+purging a URL marks its path purged at that moment, which hides every entry of that path (any query, any host,
+language or contrast) stored before it, and stops a response rendered before the purge from being stored after
+it. `purge_all()` does the same for every path (a change of theme)."""
+
+import hashlib
+import time
+from functools import wraps
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language_from_request
+from wagtail.contrib.frontend_cache.backends.base import BaseBackend
+
+PREFIX = "pagecache"
+ALL_KEY = f"{PREFIX}:purged:*"
+HIT_HEADER = "X-Page-Cache"
+CONTRAST_COOKIE = "portal_contrast"  # themes.selection.CONTRAST_COOKIE: core imports no app
+PERSONAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_SESSION_TOKEN")
+
+
+def seconds():
+    return int(getattr(settings, "PAGE_CACHE_SECONDS", 60))
+
+
+def max_age():
+    return int(getattr(settings, "PAGE_CACHE_MAX_AGE", 0))
+
+
+def in_process():
+    return bool(getattr(settings, "PAGE_CACHE_IN_PROCESS", True)) and seconds() > 0
+
+
+def public(request):
+    """The view's answer to an anonymous visitor is the same for every anonymous visitor: cache it (when it is
+    not personal after all: see `cacheable`)."""
+    request._page_cache_public = True
+
+
+def cache_public(view):
+    """Decorator for a function view whose GET answer is public (see `public`)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            public(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def anonymous(request):
+    """No way for the request to say who it is: no session cookie, no Authorization, no app session token, no
+    messages waiting for it. Only such a request may be answered from a cache, or have its answer cached."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or getattr(settings, "MESSAGES_COOKIE_NAME", "messages") in (
+        request.COOKIES
+    ):
+        return False
+    return not any(request.META.get(header) for header in PERSONAL_HEADERS)
+
+
+def cacheable(request, response):
+    """Whether this answer may be kept and served to anyone else."""
+    return (
+        getattr(request, "_page_cache_public", False)
+        and anonymous(request)
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a CSRF token was put in the page
+        and not request.META.get("CSRF_COOKIE_USED")
+        and not _user_is_signed_in(request)
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def _user_is_signed_in(request):
+    user = getattr(request, "_cached_user", None)  # only if something loaded it
+    return bool(user is not None and user.is_authenticated)
+
+
+def _digest(*parts):
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _path_key(path):
+    return f"{PREFIX}:purged:{_digest(path)}"
+
+
+def _entry_key(request):
+    contrast = request.COOKIES.get(CONTRAST_COOKIE, "")
+    language = get_language_from_request(request, check_path=True)
+    return f"{PREFIX}:page:" + _digest(
+        request.scheme, request.get_host(), request.get_full_path(), language or "", contrast
+    )
+
+
+def purge_paths(paths):
+    """Hide every cached entry of these paths (with any query string, on any host) from now on."""
+    now = time.time()
+    cache.set_many({_path_key(path): now for path in paths}, timeout=seconds() + 60)
+
+
+def purge_urls(urls):
+    purge_paths({urlsplit(url).path or "/" for url in urls})
+
+
+def purge_all():
+    cache.set_many({ALL_KEY: time.time(), FRAGMENTS_PURGED_KEY: time.time()}, timeout=seconds() + 60)
+
+
+class PurgeBackend(BaseBackend):
+    """wagtail.contrib.frontend_cache backend for the in-process page cache (always configured)."""
+
+    def purge(self, url):
+        purge_urls([url])
+
+    def purge_batch(self, urls):
+        purge_urls(urls)
+
+
+def _private(response):
+    control = response.get("Cache-Control", "")
+    if "private" in control or "no-store" in control:
+        return
+    if "public" in control:
+        del response["Cache-Control"]
+    patch_cache_control(response, private=True)
+
+
+def _public(response):
+    if response.has_header("Cache-Control"):
+        del response["Cache-Control"]
+    patch_cache_control(response, public=True, max_age=max_age(), s_maxage=seconds())
+    # The session middleware says Vary: Cookie whenever the view looked at the (empty) session; the cookies
+    # that matter are in the key (the contrast) or make the request personal (the session), so drop it.
+    vary = [value.strip() for value in response.get("Vary", "").split(",") if value.strip()]
+    kept = [value for value in vary if value.lower() != "cookie"]
+    if kept:
+        response["Vary"] = ", ".join(kept)
+    elif response.has_header("Vary"):
+        del response["Vary"]
+
+
+class PageCacheMiddleware:
+    """Answers anonymous requests from the page cache, and marks every response public or private. Placed
+    outside the session middleware (so that it sees the response's final Vary) and after WhiteNoise."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not anonymous(request) or request.method != "GET" or not in_process():
+            response = self.get_response(request)
+            return self.mark(request, response)
+        try:
+            key = _entry_key(request)
+            path_key = _path_key(request.path)
+            found = cache.get_many([key, path_key, ALL_KEY])
+        except Exception:  # noqa: BLE001 — a cache outage means a miss, never an error page
+            return self.mark(request, self.get_response(request))
+        entry = found.get(key)
+        purged = max(found.get(path_key, 0), found.get(ALL_KEY, 0))
+        if entry is not None and entry[0] > purged:
+            return self.rebuild(entry)
+        started = time.time()
+        response = self.get_response(request)
+        response = self.mark(request, response)
+        if response.get(HIT_HEADER) == "miss":
+            self.store(key, path_key, started, response)
+        return response
+
+    def mark(self, request, response):
+        if cacheable(request, response):
+            _public(response)
+            response[HIT_HEADER] = "miss"
+        else:
+            _private(response)
+        return response
+
+    def store(self, key, path_key, started, response):
+        try:
+            purged = cache.get_many([path_key, ALL_KEY])
+            if max(purged.values(), default=0) >= started:
+                return  # purged while this was rendering: it may show what changed before the change
+            headers = [(name, value) for name, value in response.items() if name != HIT_HEADER]
+            cache.set(key, (time.time(), response.status_code, headers, response.content), timeout=seconds())
+        except Exception:  # noqa: BLE001, S110 — not storing is always safe
+            pass
+
+    def rebuild(self, entry):
+        _stored, status, headers, content = entry
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        response[HIT_HEADER] = "hit"
+        return response
+
+
+# --- Fragments: parts of every page (the main menu), kept until the next purge -----------------------------
+
+FRAGMENTS_PURGED_KEY = f"{PREFIX}:fragments:purged"
+
+
+def fragment(name, parts, compute):
+    """compute(), kept in the Django cache under name and parts until `forget_fragments()` (every page purge)
+    or PAGE_CACHE_SECONDS. One cache round trip when kept."""
+    if seconds() <= 0:
+        return compute()
+    key = f"{PREFIX}:fragment:{name}:" + _digest(*[str(part) for part in parts])
+    try:
+        found = cache.get_many([key, FRAGMENTS_PURGED_KEY])
+    except Exception:  # noqa: BLE001 — a cache outage computes
+        return compute()
+    entry = found.get(key)
+    if entry is not None and entry[0] > found.get(FRAGMENTS_PURGED_KEY, 0):
+        return entry[1]
+    started = time.time()
+    value = compute()
+    try:
+        if cache.get(FRAGMENTS_PURGED_KEY, 0) < started:
+            cache.set(key, (time.time(), value), timeout=seconds())
+    except Exception:  # noqa: BLE001, S110 — not storing is always safe
+        pass
+    return value
+
+
+def forget_fragments():
+    cache.set(FRAGMENTS_PURGED_KEY, time.time(), timeout=seconds() + 60)

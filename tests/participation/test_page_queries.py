@@ -1,0 +1,21 @@
+"""The public petition pages' query counts (docs/benchmarks.md#public-pages-query-counts): at most 8, and the
+same for 1 or 20 petitions."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+
+
+def _queries(client, url):
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_the_petition_list_costs_at_most_8_queries(client):
+    assert _queries(client, "/ar/participate/petitions/") <= 8
+    assert _queries(client, "/en/participate/petitions/?state=closed") <= 8
