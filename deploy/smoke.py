@@ -3,9 +3,8 @@ failure. Through the proxy (nginx with TLS → Varnish → the application insta
 
 1. pages: the Arabic home page and a service page answer, and say whether Varnish served them from its cache;
 2. a purge after publishing: a service page's new title is visible through the proxy within 1 s of the publish,
-   and on every instance asked directly (so no instance keeps an old copy in a cache of its own). The portal
-   purges Varnish itself when it is configured to (wagtail.contrib.frontend_cache); until then this script
-   sends the `PURGE` and says so;
+   and on every instance asked directly (so no instance keeps an old copy in a cache of its own), the portal
+   itself sending the `PURGE` (wagtail.contrib.frontend_cache, FRONTEND_CACHE_PURGE_URL);
 3. a websocket notification across instances: a citizen's sockets, one on the first instance's websocket
    server directly and one through nginx, receive the notification that a signature made on the second
    instance causes (the petition reaches its threshold: the task worker writes the notification, Redis
@@ -101,9 +100,10 @@ def pages():
     second = request("GET", path)
     check(first[0] == 200 and second[0] == 200, f"{path} answers 200 (got {first[0]}, {second[0]})")
     cache_state = headers_of(second).get("x-cache", "?")
-    print(
-        f"       Varnish on the second request: {cache_state} (Cache-Control: "
-        f"{headers_of(second).get('cache-control', 'none')})"
+    check(
+        cache_state.upper().startswith("HIT"),
+        f"Varnish serves the anonymous page from its cache on the second request: {cache_state} "
+        f"(Cache-Control: {headers_of(second).get('cache-control', 'none')})",
     )
     return service, path
 
@@ -130,11 +130,7 @@ def purge_after_publish(service, path):
         revision = service.save_revision()
         revision.publish()
         published = time.perf_counter()
-        if not portal_purges:
-            print(
-                "       the portal sends no PURGE to the proxy yet (no frontend_cache HTTP backend): sent by this script"
-            )
-            purge(path)
+        check(portal_purges, "the portal purges the proxy itself (a frontend_cache HTTP backend is configured)")
         visible = None
         while time.perf_counter() - published < 5:
             # The title was changed on the live page object, published as a new revision.
@@ -290,10 +286,21 @@ def notifications_and_signatures():
             user.delete()
 
 
+def probes():
+    """A load balancer's checks over plain HTTP: /healthz and /readyz answered there, everything else redirected."""
+    for path, expected in (("/healthz", 200), ("/readyz", 200), ("/ar/", 301)):
+        connection = http.client.HTTPConnection("127.0.0.1", BASE, timeout=10)
+        connection.request("GET", path, headers={"Host": HOST.split(":")[0]})
+        status = connection.getresponse().status
+        connection.close()
+        check(status == expected, f"plain HTTP {path}: {status} (expected {expected})")
+
+
 def main():
     setup_django()
     started = time.perf_counter()
     print(f"smoke test of the production layout at {ORIGIN} ({INSTANCES} instances)")
+    probes()
     found = pages()
     if found:
         purge_after_publish(*found)
