@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .audit import record
+from .audit import record, record_failed_sign_in
 from .models import SecurityEvent
 
 LAST_SEEN_KEY = "_portal_last_seen"
@@ -126,3 +126,23 @@ class StaffMustUseMFAMiddleware:
             messages.warning(request, _("Staff accounts must use two-factor authentication. Set it up to continue."))
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+# The sign-in endpoints: allauth's page and its headless API (browser and app clients).
+SIGN_IN_VIEWS = {"account_login", "headless:browser:account:login", "headless:app:account:login"}
+
+
+class RefusedSignInLogMiddleware:
+    """allauth refuses a burst of sign-ins from one address (ACCOUNT_RATE_LIMITS["login"]) with a 429 before any
+    form or password is looked at: no signal is sent, so without this the security log would miss the burst.
+    Which account was tried is not known at that point (the body is not read), only the address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if response.status_code == 429 and request.method == "POST" and match and match.view_name in SIGN_IN_VIEWS:
+            record_failed_sign_in(request, {}, reason="rate_limited_address")
+        return response

@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "identity.middleware.SessionTimeoutMiddleware",
     "identity.middleware.StaffMustUseMFAMiddleware",
+    "identity.middleware.RefusedSignInLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "themes.middleware.ContentSecurityPolicyMiddleware",
     "themes.middleware.ThemeMiddleware",

@@ -1,10 +1,13 @@
 """What issue 16 found in accounts and sessions, each held by a test: routes that are not served, sessions that
 end when they say, sign-up that does not tell which addresses have an account, every failed sign-in logged."""
 
+import json
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.cache import cache
 
 from identity.models import SecurityEvent
 
@@ -189,3 +192,21 @@ def test_every_failed_sign_in_of_a_burst_reaches_the_security_log(client):
     assert failed.count() == 20
     assert failed.filter(detail__reason="rate_limited").count() == 15
     assert set(failed.values_list("detail__domain", flat=True)) == {"example.org"}
+
+
+@pytest.mark.parametrize("path", ["/en/accounts/login/", "/_allauth/browser/v1/auth/login"])
+def test_sign_ins_refused_for_the_address_reach_the_security_log(client, settings, path):
+    """allauth's per-address limit answers 429 before any form is read: those refusals are logged too."""
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip", "login_failed": False}
+    cache.clear()
+    user = verified_user(f"address-burst-{len(path)}")
+    answers = []
+    for attempt in range(6):
+        if path.startswith("/_allauth/"):
+            body = json.dumps({"email": user.email, "password": f"wrong {attempt}"})
+            answers.append(client.post(path, body, content_type="application/json").status_code)
+        else:
+            answers.append(client.post(path, {"login": user.email, "password": f"wrong {attempt}"}).status_code)
+    assert answers.count(429) == 3
+    refused = SecurityEvent.objects.filter(kind="sign_in_failed", detail__reason="rate_limited_address")
+    assert refused.count() == 3
