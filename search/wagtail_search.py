@@ -1,7 +1,9 @@
-"""Wagtail's search backend as the portal configures it (WAGTAILSEARCH_BACKENDS without ELASTICSEARCH_URL): the
-content API's `?search=` (`/api/v2/pages/`, `images/`, `documents/`) and the admin's search.
+"""Wagtail's search backend as the portal configures it: the content API's `?search=` (`/api/v2/pages/`,
+`images/`, `documents/`) and the admin's search.
 
-It is Wagtail's database backend for the database in use, with the portal's rules for text (docs/search.md):
+It is Wagtail's database backend for the database in use (`search.wagtail_search`), or with ELASTICSEARCH_URL
+its Elasticsearch 9 backend (`search.wagtail_search.elasticsearch`, named in WAGTAILSEARCH_BACKENDS by
+`search.wagtail_elasticsearch`), with the portal's rules for text (docs/search.md):
 
 - a query has at most `search.query.MAX_QUERY_WORDS` distinct words, the same limit as `/api/v1/search/` (the
   database backends build one nested expression per word: about 160 words were a RecursionError, a 500);
@@ -12,6 +14,8 @@ It is Wagtail's database backend for the database in use, with the portal's rule
 import sys
 
 from modelsearch.backends.database import SearchBackend as database_backend
+from modelsearch.backends.elasticsearch9 import Elasticsearch9Mapping, Elasticsearch9SearchBackend
+from modelsearch.index import AutocompleteField, SearchField
 
 from .normalize import normalise, words
 from .query import MAX_QUERY_WORDS
@@ -51,3 +55,31 @@ def SearchBackend(params):  # noqa: N802 — the name Wagtail looks for in a bac
     base = type(backend)
     _normalise_indexed_text(sys.modules[base.__module__])
     return type(f"Portal{base.__name__}", (PortalRules, base), {})(params)
+
+
+def _normalised(value):
+    if isinstance(value, str):
+        return normalise(value)
+    if isinstance(value, list):
+        return [_normalised(item) for item in value]
+    return value
+
+
+class NormalisingMapping(Elasticsearch9Mapping):
+    """The documents sent to Elasticsearch with their searched text normalised as the database backend's is;
+    values kept for filtering and ordering (FilterField) are sent as they are."""
+
+    def _get_document_field_data(self, field, obj):
+        name, value, edgengrams = super()._get_document_field_data(field, obj)
+        if isinstance(field, (SearchField, AutocompleteField)):
+            value = _normalised(value)
+        return name, value, _normalised(edgengrams)
+
+
+class PortalElasticsearchBackend(PortalRules, Elasticsearch9SearchBackend):
+    mapping_class = NormalisingMapping
+
+
+def elasticsearch(params):
+    """The Elasticsearch 9 backend with the portal's rules (search.wagtail_elasticsearch names it to Wagtail)."""
+    return PortalElasticsearchBackend(params)

@@ -36,6 +36,6 @@ def test_without_elasticsearch_both_searches_use_the_database(tmp_path):
 
 def test_elasticsearch_url_switches_both_searches(tmp_path):
     facts = probe(tmp_path, ELASTICSEARCH_URL="http://es.internal:9200", SEARCH_INDEX_PREFIX="gov")
-    assert facts["wagtail"] == "wagtail.search.backends.elasticsearch9"
+    assert facts["wagtail"] == "search.wagtail_elasticsearch"
     assert facts["urls"] == ["http://es.internal:9200"] and facts["prefix"] == "gov-wagtail-"
     assert facts["engine"] == "elasticsearch" and facts["alias"] == "gov-search"
