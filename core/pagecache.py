@@ -149,9 +149,11 @@ def _private(response):
 
 
 def _public(response):
-    if response.has_header("Cache-Control"):
-        del response["Cache-Control"]
-    patch_cache_control(response, public=True, max_age=max_age(), s_maxage=seconds())
+    # A view that said `public` itself chose how long (the receipts' JWKS: five minutes): its word stands.
+    if "public" not in response.get("Cache-Control", ""):
+        if response.has_header("Cache-Control"):
+            del response["Cache-Control"]
+        patch_cache_control(response, public=True, max_age=max_age(), s_maxage=seconds())
     # The session middleware says Vary: Cookie whenever the view looked at the (empty) session; the cookies
     # that matter are in the key (the contrast) or make the request personal (the session), so drop it.
     vary = [value.strip() for value in response.get("Vary", "").split(",") if value.strip()]

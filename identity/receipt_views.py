@@ -11,12 +11,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from core.pagecache import cache_public
+
 from .receipts import public_jwks, verify_receipt
 
 JWKS_MAX_AGE = 300
 
 
 @require_safe
+@cache_public
 def jwks(request):
     """The JSON Web Key Set of every key that verifies receipts: cacheable, and open to any origin, since
     anyone may verify a receipt."""
