@@ -57,6 +57,9 @@ def test_each_period_of_a_job_is_claimed_once():
 
 
 @pytest.mark.django_db
+@pytest.mark.django_db(
+    transaction=True
+)  # the scheduler closes stale connections between jobs, as it must outside a test
 def test_the_scheduler_runs_every_job_once(settings, capsys):
     settings.PORTAL_SCHEDULE = [("expire", ["payments_expire"], 300), ("webhooks", ["payments_webhooks"], 60)]
     call_command("run_scheduler", "--once")
