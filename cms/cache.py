@@ -18,7 +18,9 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 
 from core import pagecache
 
-API_PATHS = ("/api/v2/pages/", "/api/v2/pages/find/")
+# Every query of each (a purge of a path reaches every query string): the content API's listing and lookup, and
+# the search, whose answers may show the page.
+API_PATHS = ("/api/v2/pages/", "/api/v2/pages/find/", "/api/v1/search/", "/api/v1/search/suggest/")
 
 
 def _with_translations(pages):
@@ -63,6 +65,25 @@ def purge_pages(pages, extra_urls=()):
     if not pages and not extra_urls:
         return
     transaction.on_commit(lambda: _purge(pages, extra_urls))
+
+
+def purge_addresses(paths, pages=()):
+    """Purge just these site paths (on every site) and these pages' addresses in each language, once the current
+    transaction commits: what other apps show on pages of their own (a petition, a comment thread)."""
+    paths = list(paths)
+    pages = [page for page in pages if page is not None]
+    if not paths and not pages:
+        return
+
+    def send():
+        batch = PurgeBatch()
+        for root_url in {site.root_url for site in Site.objects.all()}:
+            batch.add_urls([root_url + path for path in paths])
+        batch.add_pages(_with_translations(pages))
+        pagecache.purge_urls(batch.urls)
+        batch.purge()
+
+    transaction.on_commit(send)
 
 
 def _purge(pages, extra_urls):

@@ -3,7 +3,9 @@
 The response's `Cache-Control` is the truth for every cache in front of the portal:
 
 - a view opts in with `public(request)` (or `@cache_public`): Wagtail pages (cms/wagtail_hooks.py), the public
-  petition pages, the content API's pages. Its response is cacheable only when nothing personal can be in it:
+  petition pages, the content API's pages, the platform API's public GETs (search, petitions, consultations,
+  polls). `public(request, live=True)`: its counts change without a publish, so it is kept
+  PAGE_CACHE_LIVE_SECONDS only. Its response is cacheable only when nothing personal can be in it:
   a GET without the session cookie, `Authorization` or an app session token (`X-Session-Token`), without a
   messages cookie, a 200 that sets no cookie and used no CSRF token. It then carries
   `Cache-Control: public, max-age=PAGE_CACHE_MAX_AGE, s-maxage=PAGE_CACHE_SECONDS`;
@@ -48,22 +50,40 @@ def in_process():
     return bool(getattr(settings, "PAGE_CACHE_IN_PROCESS", True)) and seconds() > 0
 
 
-def public(request):
+def live_seconds():
+    return int(getattr(settings, "PAGE_CACHE_LIVE_SECONDS", 10))
+
+
+def public(request, live=False):
     """The view's answer to an anonymous visitor is the same for every anonymous visitor: cache it (when it is
-    not personal after all: see `cacheable`)."""
+    not personal after all: see `cacheable`). `live=True`: it shows counts that change without a publish (an open
+    petition's signatures, a poll's live results), so caches keep it at most PAGE_CACHE_LIVE_SECONDS."""
     request._page_cache_public = True
+    if live:
+        request._page_cache_live = True
 
 
-def cache_public(view):
-    """Decorator for a function view whose GET answer is public (see `public`)."""
+def lifetime(request):
+    """How long caches may keep this request's public answer (its s-maxage)."""
+    if getattr(request, "_page_cache_live", False):
+        return min(seconds(), live_seconds())
+    return seconds()
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.method in ("GET", "HEAD"):
-            public(request)
-        return view(request, *args, **kwargs)
 
-    return wrapped
+def cache_public(view=None, *, live=False):
+    """Decorator for a view (a function, or a class-based view's `as_view()`) whose GET answer is public (see
+    `public`): `@cache_public` or `@cache_public(live=True)`."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                public(request, live=live)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
 
 
 def anonymous(request):
@@ -148,12 +168,13 @@ def _private(response):
     patch_cache_control(response, private=True)
 
 
-def _public(response):
+def _public(request, response):
     # A view that said `public` itself chose how long (the receipts' JWKS: five minutes): its word stands.
     if "public" not in response.get("Cache-Control", ""):
         if response.has_header("Cache-Control"):
             del response["Cache-Control"]
-        patch_cache_control(response, public=True, max_age=max_age(), s_maxage=seconds())
+        shared = lifetime(request)
+        patch_cache_control(response, public=True, max_age=min(max_age(), shared), s_maxage=shared)
     # The session middleware says Vary: Cookie whenever the view looked at the (empty) session; the cookies
     # that matter are in the key (the contrast) or make the request personal (the session), so drop it.
     vary = [value.strip() for value in response.get("Vary", "").split(",") if value.strip()]
@@ -189,24 +210,24 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         response = self.mark(request, response)
         if response.get(HIT_HEADER) == "miss":
-            self.store(key, path_key, started, response)
+            self.store(key, path_key, started, response, lifetime(request))
         return response
 
     def mark(self, request, response):
         if cacheable(request, response):
-            _public(response)
+            _public(request, response)
             response[HIT_HEADER] = "miss"
         else:
             _private(response)
         return response
 
-    def store(self, key, path_key, started, response):
+    def store(self, key, path_key, started, response, timeout):
         try:
             purged = cache.get_many([path_key, ALL_KEY])
             if max(purged.values(), default=0) >= started:
                 return  # purged while this was rendering: it may show what changed before the change
             headers = [(name, value) for name, value in response.items() if name != HIT_HEADER]
-            cache.set(key, (time.time(), response.status_code, headers, response.content), timeout=seconds())
+            cache.set(key, (time.time(), response.status_code, headers, response.content), timeout=timeout)
         except Exception:  # noqa: BLE001, S110 — not storing is always safe
             pass
 

@@ -16,7 +16,7 @@ class ParticipationConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from wagtail.signals import page_published
 
-        from . import views  # noqa: F401  (the page models' views register themselves)
+        from . import cache, views  # noqa: F401  (the page models' views register themselves)
         from .models import BlockedEmailDomain, BlockedNetwork, BlockedParticipant, ConsultationPage
         from .services.common import forget_block_lists
 
@@ -24,6 +24,7 @@ class ParticipationConfig(AppConfig):
         page_published.connect(
             _announce_outcome, sender=ConsultationPage, dispatch_uid="participation.consultation_outcome"
         )
+        cache.connect()  # petitions and comments purge the pages that show them
         # The block lists are remembered in each process for a few seconds; a change forgets them at once here.
         for model in (BlockedNetwork, BlockedEmailDomain, BlockedParticipant):
             for signal in (post_save, post_delete):

@@ -12,7 +12,7 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import exports
+from core import exports, pagecache
 from core.api import CSV, ERROR
 from core.errors import NotFound
 
@@ -310,8 +310,12 @@ class OutcomeCsvView(APIView):
 
 
 urlpatterns = [
-    path("consultations/", ConsultationListView.as_view(), name="api-consultations"),
-    path("consultations/<int:pk>/", ConsultationDetailView.as_view(), name="api-consultation"),
+    path("consultations/", pagecache.cache_public(ConsultationListView.as_view(), live=True), name="api-consultations"),
+    path(
+        "consultations/<int:pk>/",
+        pagecache.cache_public(ConsultationDetailView.as_view(), live=True),
+        name="api-consultation",
+    ),
     path("consultations/<int:pk>/response/", MyResponseView.as_view(), name="api-consultation-response"),
     path("consultations/<int:pk>/outcome/", OutcomeView.as_view(), name="api-consultation-outcome"),
     path("consultations/<int:pk>/outcome.csv", OutcomeCsvView.as_view(), name="api-consultation-outcome-csv"),

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cms.models import Authority
-from core import exports
+from core import exports, pagecache
 from core.api import CSV, ERROR, validated
 from core.errors import NotFound
 from identity.models import Action
@@ -323,11 +323,11 @@ class SponsorView(APIView):
 
 
 urlpatterns = [
-    path("petitions/", PetitionListCreateView.as_view(), name="api-petitions"),
+    path("petitions/", pagecache.cache_public(PetitionListCreateView.as_view(), live=True), name="api-petitions"),
     path("petitions/sponsor/<str:token>/", SponsorView.as_view(), name="api-petition-sponsor"),
     path("petitions/export.csv", PetitionCsvExportView.as_view(), name="api-petitions-export-csv"),
     path("petitions/export.json", PetitionJsonExportView.as_view(), name="api-petitions-export-json"),
-    path("petitions/<int:pk>/", PetitionDetailView.as_view(), name="api-petition"),
+    path("petitions/<int:pk>/", pagecache.cache_public(PetitionDetailView.as_view(), live=True), name="api-petition"),
     path("petitions/<int:pk>/signatures/", PetitionSignaturesView.as_view(), name="api-petition-sign"),
     path(
         "petitions/<int:pk>/signatures/by-governorate/",

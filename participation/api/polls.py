@@ -10,7 +10,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import exports
+from core import exports, pagecache
 from core.api import CSV, ERROR, FileAnswersMixin
 from core.errors import NotFound
 
@@ -375,8 +375,8 @@ class PollResultsCsvView(PollResultsView):
 
 
 urlpatterns = [
-    path("polls/", PollListView.as_view(), name="api-polls"),
-    path("polls/<int:pk>/", PollDetailView.as_view(), name="api-poll"),
+    path("polls/", pagecache.cache_public(PollListView.as_view(), live=True), name="api-polls"),
+    path("polls/<int:pk>/", pagecache.cache_public(PollDetailView.as_view(), live=True), name="api-poll"),
     path("polls/<int:pk>/votes/", PollVotesView.as_view(), name="api-poll-votes"),
     path("polls/<int:pk>/results/", PollResultsView.as_view(), name="api-poll-results"),
     path("polls/<int:pk>/results.csv", PollResultsCsvView.as_view(), {"format": "csv"}, name="api-poll-results-csv"),

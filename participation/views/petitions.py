@@ -23,7 +23,7 @@ def _authorities(request):
 
 
 @require_safe
-@pagecache.cache_public
+@pagecache.cache_public(live=True)  # signature counts
 def petition_list(request):
     """Public petitions, filtered by words, authority and state (open or closed) with a GET form."""
     form = PetitionFilterForm(request.GET or None, authorities=_authorities(request))
@@ -47,15 +47,22 @@ def petition_list(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@pagecache.cache_public
 def petition_detail(request, pk):
+    """An open petition's page has its signing form for a signed-in citizen only: a visitor, who must sign in to
+    sign anyway (L2), gets a link to sign in and the same page as every other visitor, without a CSRF token, so
+    that caches keep it (core/pagecache.py; live: its count changes with every signature)."""
     petition = selectors.public_petitions().filter(pk=pk).first()
     if petition is None:
         raise Http404
-    form = SignPetitionForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST":
+        pagecache.public(request, live=petition.state == Petition.State.OPEN)
+    if request.method == "POST" or request.user.is_authenticated:
+        form = SignPetitionForm(request.POST if request.method == "POST" else None)
+    else:
+        form = None
     refusal = None
     status = 200
-    if form.is_bound:
+    if form is not None and form.is_bound:
         if form.is_valid():
             try:
                 signed = services.sign_petition(
@@ -84,7 +91,8 @@ def petition_detail(request, pk):
             "thresholds": selectors.thresholds(petition, count),
             "form": form,
             "refusal": refusal,
-            "needs_sign_in": _sign_in_needed(request, refusal),
+            "needs_sign_in": _sign_in_needed(request, refusal) or form is None,
+            "assurance_message": may(request.user, Action.PETITION_SIGN).message if form is None else "",
             "has_signed": selectors.has_signed(request.user, petition),
         },
         status=status,

@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import get_language_bidi
 from django.views.decorators.http import require_safe
 
+from core import pagecache
 from identity.policy import may
 
 from ..forms.polls import BallotForm
@@ -81,6 +82,9 @@ def poll_context(page, request):
     }
     if context["results_available"]:
         context.update(results_context(page))
+        if phase == Phase.OPEN:
+            # Live results: caches keep the page a few seconds only (core/pagecache.py).
+            pagecache.public(request, live=True)
     if phase == Phase.OPEN and decision.allowed:
         context["form"] = BallotForm(page, initial=BallotForm.initial_from(own, original.kind))
     return context

@@ -233,6 +233,8 @@ else:
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "60"))
 PAGE_CACHE_MAX_AGE = int(env("PAGE_CACHE_MAX_AGE", "0"))
 PAGE_CACHE_IN_PROCESS = env_bool("PAGE_CACHE_IN_PROCESS", True)
+# Pages with counts that change without a publish (an open petition's signatures, live poll results): kept this long.
+PAGE_CACHE_LIVE_SECONDS = int(env("PAGE_CACHE_LIVE_SECONDS", "10"))
 # Publishing purges the in-process layer always, and an HTTP cache in front (Varnish) when its address is set.
 WAGTAILFRONTENDCACHE = {"pagecache": {"BACKEND": "core.pagecache.PurgeBackend"}}
 FRONTEND_CACHE_PURGE_URL = env("FRONTEND_CACHE_PURGE_URL")
