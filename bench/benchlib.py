@@ -9,11 +9,15 @@
   smoke mode; BENCH_RESULTS names another file), keeping the other benches' figures. The files are not committed:
   docs/operations.md gives the measured figures and their spread."""
 
+import asyncio
 import json
 import os
 import platform
 import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -120,3 +124,140 @@ def run_in_scratch_database(suffix, bench):
         connections.close_all()
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+# --- The production server layout, and a client for it (petition_bench.py, payments_bench.py) ------------
+
+# What a request through the TLS proxy carries: the proxy's host and scheme (the production settings redirect
+# plain HTTP to HTTPS otherwise).
+BASE_HEADERS = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https", "Accept-Language": "ar"}
+
+
+def collect(processes, results, started, lists, timeout=120):
+    """What the load processes put on `results`, merged: the lists named in `lists` (and `latencies`) joined,
+    the `statuses` counts added, the `errors` merged; `seconds` from `started` to the last process's last
+    answer (handing the results over afterwards is not part of the load). Joins the processes."""
+    merged = {"latencies": [], "statuses": {}, "errors": Errors(), **{name: [] for name in lists}}
+    finished = []
+    for _ in processes:
+        part = results.get(timeout=timeout)
+        finished.append(part["finished"])
+        for name in ("latencies", *lists):
+            merged[name] += part[name]
+        merged["errors"].update(part["errors"])
+        for status, count in part["statuses"].items():
+            merged["statuses"][status] = merged["statuses"].get(status, 0) + count
+    for process in processes:
+        process.join(timeout=30)
+    merged["seconds"] = max(finished) - started
+    return merged
+
+
+def server_environment(database_url, redis_url, name, **overrides):
+    """The environment a bench's server runs in: the production settings with the benchmark's baseline view
+    (`bench.petition_bench_settings`), DEBUG off, behind a TLS proxy, persistent database connections, a new
+    SECRET_KEY, its data and static files under /tmp/portal-<name>[-static]; `overrides` win."""
+    import secrets
+
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.petition_bench_settings",
+        "PYTHONPATH": str(ROOT),
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DATABASE_CONN_MAX_AGE": "60",
+        "BEHIND_TLS_PROXY": "true",
+        "DEBUG": "false",
+        "PORTAL_DATA_DIR": str(Path("/tmp") / f"portal-{name}"),
+        "STATIC_ROOT": str(Path("/tmp") / f"portal-{name}-static"),
+        **overrides,
+    }
+    environment.pop("ELASTICSEARCH_URL", None)
+    return environment
+
+
+def server_command(server, port, workers, threads):
+    """The production layout for plain HTTP: gunicorn, `workers` workers of `threads` threads, serving
+    `portal.wsgi`; `server="uvicorn"`: uvicorn with `workers` workers serving `portal.asgi`, to compare."""
+    if server == "uvicorn":
+        return [
+            *(sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(port)),
+            *("--workers", str(workers), "--lifespan", "off", "--no-access-log", "--log-level", "warning"),
+        ]
+    return [
+        *(sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}"),
+        *("--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)),
+        *("--keep-alive", "5", "--log-level", "warning"),
+    ]
+
+
+def http_request(port, path):
+    return urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=BASE_HEADERS)
+
+
+def start_server(command, environment, port):
+    """Start the server `command` from the repository's root with `environment`; return it once /healthz
+    answers 200 (exits the bench if it does not within 60 s). The caller terminates it."""
+    server = subprocess.Popen(command, cwd=ROOT, env=environment)
+    for _ in range(120):
+        time.sleep(0.5)
+        try:
+            with urllib.request.urlopen(http_request(port, "/healthz"), timeout=2) as answer:
+                if answer.status == 200:
+                    return server
+        except OSError:
+            if server.poll() is not None:
+                sys.exit("the server did not start")
+    server.terminate()
+    sys.exit("the server did not answer /healthz in 60 s")
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection, just enough of the protocol for these requests."""
+
+    def __init__(self, port):
+        self.port = port
+        self.reader = self.writer = None
+
+    async def request(self, method, path, headers, body=b""):
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        lines = [f"{method} {path} HTTP/1.1", f"Content-Length: {len(body)}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        try:
+            status_line = await self.reader.readline()
+            if not status_line:
+                raise ConnectionError("closed by the server")
+            status = int(status_line.split()[1])
+            length, chunked, closing = 0, False, False
+            while (line := await self.reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                name, value = name.strip().lower(), value.strip().lower()
+                if name == "content-length":
+                    length = int(value)
+                elif name == "transfer-encoding" and "chunked" in value:
+                    chunked = True
+                elif name == "connection" and value == "close":
+                    closing = True
+            if chunked:
+                content = b""
+                while size := int((await self.reader.readline()).strip() or b"0", 16):
+                    content += await self.reader.readexactly(size)
+                    await self.reader.readline()
+                await self.reader.readline()
+            else:
+                content = await self.reader.readexactly(length)
+        except Exception:
+            self.close()
+            raise
+        if closing:
+            self.close()
+        return status, content
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None

@@ -31,7 +31,6 @@ import glob
 import json
 import multiprocessing
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -41,6 +40,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import benchlib
 import notifications_bench
 import petition_bench
 from benchlib import SMOKE, Errors, free_port, record, setting
@@ -140,7 +140,7 @@ async def load(port, citizens, petition_ids, deadline, connections, probe_paths)
     answers, signed, errors = [], [], Errors()
 
     async def signer():
-        connection = petition_bench.Connection(port)
+        connection = benchlib.Connection(port)
         while time.time() < deadline:
             try:
                 petition_id, user_id, token, governorate, keep_informed = next(items)
@@ -163,7 +163,7 @@ async def load(port, citizens, petition_ids, deadline, connections, probe_paths)
                 errors.met(status)
 
     async def prober():
-        connection = petition_bench.Connection(port)
+        connection = benchlib.Connection(port)
         while time.time() < deadline:
             for path in probe_paths:
                 try:
@@ -258,27 +258,18 @@ def bench(folder, postgres):
     redis_holder["process"] = notifications_bench.start_redis(REDIS_PORT, folder)
     http_port = int(os.environ.get("BENCH_PORT") or 0) or free_port()
     ws_port = free_port() if not os.environ.get("BENCH_PORT") else http_port + 1
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.petition_bench_settings",
-        "PYTHONPATH": str(ROOT),
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "60",
-        "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
-        "BEHIND_TLS_PROXY": "true",
-        "SECURE_SSL_REDIRECT": "false",  # the websocket clients connect over ws://
-        "DEBUG": "false",
-        "PORTAL_DATA_DIR": str(Path(folder) / "data"),
-        "STATIC_ROOT": str(Path("/tmp") / "portal-fault-bench-static"),
+    environment = benchlib.server_environment(
+        database_url,
+        f"redis://127.0.0.1:{REDIS_PORT}/0",
+        "fault-bench",
+        SECURE_SSL_REDIRECT="false",  # the websocket clients connect over ws://
+        PORTAL_DATA_DIR=str(Path(folder) / "data"),
         # Sockets re-join their groups and resync every 5 s instead of 25 s, so a short run sees them recover.
-        "NOTIFICATIONS_HEARTBEAT_SECONDS": "5",
+        NOTIFICATIONS_HEARTBEAT_SECONDS="5",
         # The servers' logs (in the temporary folder): warnings, and the 4xx and 5xx request lines with their code.
-        "LOG_LEVEL": "WARNING",
-        "REQUEST_LOG_LEVEL": "WARNING",
-    }
-    environment.pop("ELASTICSEARCH_URL", None)
+        LOG_LEVEL="WARNING",
+        REQUEST_LOG_LEVEL="WARNING",
+    )
     environment.pop("DATABASE_POOL_MAX_SIZE", None)
     os.environ.update(environment)
     sys.path.insert(0, str(ROOT))
@@ -296,7 +287,13 @@ def bench(folder, postgres):
     connection.close()
 
     petition_bench.PORT = http_port
-    http_server = start_logged(petition_bench.server_command(), environment, Path(folder) / "gunicorn.log")
+    http_server = start_logged(
+        benchlib.server_command(
+            petition_bench.SERVER, http_port, petition_bench.SERVER_WORKERS, petition_bench.SERVER_THREADS
+        ),
+        environment,
+        Path(folder) / "gunicorn.log",
+    )
     ws_server = start_logged(
         [
             *(

@@ -31,7 +31,6 @@ import multiprocessing
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -39,7 +38,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from benchlib import SMOKE, Errors, free_port, percentile, record, setting
+import benchlib
+from benchlib import BASE_HEADERS, SMOKE, Connection, Errors, free_port, percentile, record, server_command, setting
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("BENCH_PORT") or "0")  # 0: a free port, chosen in main()
@@ -64,59 +64,9 @@ TARGET_RATE = 300.0
 TARGET_LAG_SECONDS = 5.0
 POLL_SECONDS = 0.25  # COUNT(*) this often; the public count every other time
 GOVERNORATES = ["capital", "hawalli", "farwaniya", "mubarak_al_kabeer", "ahmadi", "jahra"]
-BASE_HEADERS = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https", "Accept-Language": "ar"}
 
 
 # --- The load generator (separate processes; no Django in them) --------------------------------------
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection, just enough of the protocol for these requests."""
-
-    def __init__(self, port):
-        self.port = port
-        self.reader = self.writer = None
-
-    async def request(self, method, path, headers, body=b""):
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        lines = [f"{method} {path} HTTP/1.1", f"Content-Length: {len(body)}"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        try:
-            status_line = await self.reader.readline()
-            if not status_line:
-                raise ConnectionError("closed by the server")
-            status = int(status_line.split()[1])
-            length, chunked, closing = 0, False, False
-            while (line := await self.reader.readline()) not in (b"\r\n", b""):
-                name, _, value = line.decode("latin-1").partition(":")
-                name, value = name.strip().lower(), value.strip().lower()
-                if name == "content-length":
-                    length = int(value)
-                elif name == "transfer-encoding" and "chunked" in value:
-                    chunked = True
-                elif name == "connection" and value == "close":
-                    closing = True
-            if chunked:
-                content = b""
-                while size := int((await self.reader.readline()).strip() or b"0", 16):
-                    content += await self.reader.readexactly(size)
-                    await self.reader.readline()
-                await self.reader.readline()
-            else:
-                content = await self.reader.readexactly(length)
-        except Exception:
-            self.close()
-            raise
-        if closing:
-            self.close()
-        return status, content
-
-    def close(self):
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
 
 
 def work_items(citizens, petition_ids):
@@ -200,21 +150,7 @@ def run_load(mode, citizens, petition_ids, seconds, on_tick=None):
             ok = sum(progress[n * 2] for n in range(GENERATORS))
             failed = sum(progress[n * 2 + 1] for n in range(GENERATORS))
             on_tick(time.time() - started, ok, failed)
-    merged = {"latencies": [], "signed": [], "statuses": {}, "errors": Errors()}
-    finished = []
-    for _ in processes:
-        part = results.get(timeout=120)
-        finished.append(part["finished"])
-        merged["latencies"] += part["latencies"]
-        merged["signed"] += part["signed"]
-        merged["errors"].update(part["errors"])
-        for status, count in part["statuses"].items():
-            merged["statuses"][status] = merged["statuses"].get(status, 0) + count
-    for process in processes:
-        process.join(timeout=30)
-    # The load lasted until the last answer came back; handing the results over afterwards is not part of it.
-    merged["seconds"] = max(finished) - started
-    return merged
+    return benchlib.collect(processes, results, started, ["signed"])
 
 
 # --- Setting up (Django, in this process) ------------------------------------------------------------
@@ -317,37 +253,12 @@ SERVER_LABEL = (
 )
 
 
-def server_command():
-    if SERVER == "uvicorn":
-        return [
-            *(sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(PORT)),
-            *("--workers", str(SERVER_WORKERS), "--lifespan", "off", "--no-access-log", "--log-level", "warning"),
-        ]
-    return [
-        *(sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{PORT}"),
-        *("--workers", str(SERVER_WORKERS), "--worker-class", "gthread", "--threads", str(SERVER_THREADS)),
-        *("--keep-alive", "5", "--log-level", "warning"),
-    ]
-
-
 def start_server(environment):
-    command = server_command()
-    server = subprocess.Popen(command, cwd=ROOT, env=environment)
-    for _ in range(120):
-        time.sleep(0.5)
-        try:
-            with urllib.request.urlopen(http_request("/healthz"), timeout=2) as answer:
-                if answer.status == 200:
-                    return server
-        except OSError:
-            if server.poll() is not None:
-                sys.exit("the server did not start")
-    server.terminate()
-    sys.exit("the server did not answer /healthz in 60 s")
+    return benchlib.start_server(server_command(SERVER, PORT, SERVER_WORKERS, SERVER_THREADS), environment, PORT)
 
 
 def http_request(path):
-    return urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers=BASE_HEADERS)
+    return benchlib.http_request(PORT, path)
 
 
 # --- Measuring the count lag -------------------------------------------------------------------------
@@ -402,23 +313,14 @@ def bench(database_url, redis_url):
     import django
     import psycopg
 
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.petition_bench_settings",
-        "PYTHONPATH": str(ROOT),
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DATABASE_CONN_MAX_AGE": CONN_MAX_AGE,
+    environment = benchlib.server_environment(
+        database_url,
+        redis_url,
+        "petition-bench",
+        DATABASE_CONN_MAX_AGE=CONN_MAX_AGE,
         # A pool of connections per server process (docs/operations.md); BENCH_POOL_MAX_SIZE=0 turns it off.
-        "DATABASE_POOL_MAX_SIZE": "" if POOL_SIZE == "0" else POOL_SIZE,
-        "BEHIND_TLS_PROXY": "true",
-        "DEBUG": "false",
-        "PORTAL_DATA_DIR": str(Path("/tmp") / "portal-petition-bench"),
-        "STATIC_ROOT": str(Path("/tmp") / "portal-petition-bench-static"),
-    }
-    environment.pop("ELASTICSEARCH_URL", None)
+        DATABASE_POOL_MAX_SIZE="" if POOL_SIZE == "0" else POOL_SIZE,
+    )
     os.environ.update(environment)
     sys.path.insert(0, str(ROOT))
     django.setup()

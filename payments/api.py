@@ -207,8 +207,10 @@ class PaymentListView(AuthorityApi):
         payment, repeated = services.idempotent(
             self.api_key, request.headers.get("Idempotency-Key", ""), request_hash(request), create
         )
+        if repeated:  # the original, as it is now
+            payment = selectors.payment_of(authority, payment.reference)
         return Response(
-            PaymentSerializer(selectors.payment_of(authority, payment.reference), context={"request": request}).data,
+            PaymentSerializer(payment, context={"request": request}).data,
             status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED,
         )
 

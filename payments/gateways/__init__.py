@@ -68,6 +68,9 @@ class CallbackRefused(Exception):
 
 class Gateway:
     name = ""
+    # True when `confirm` asks the gateway over the network (KNET's inquiry): the callback is then settled in a
+    # second transaction, so that no payment's lock is held while waiting for the gateway.
+    confirm_asks_gateway = False
 
     def start(self, payment, request):
         raise NotImplementedError

@@ -117,6 +117,7 @@ def decode_fields(text):
 
 class KnetGateway(Gateway):
     name = "knet"
+    confirm_asks_gateway = True
 
     def __init__(self):
         self.tranportal_id = settings.KNET_TRANPORTAL_ID

@@ -189,21 +189,26 @@ def create_payment(
             service_page=service_page,
             api_key=api_key,
         )
-        LineItem.objects.bulk_create(
-            LineItem(
-                payment=payment,
-                position=index,
-                authority=item["authority"],
-                label_ar=item["label_ar"].strip(),
-                label_en=item["label_en"].strip(),
-                amount_fils=item["amount_fils"],
-                bill=item.get("bill"),
-            )
-            for index, item in enumerate(items)
+        lines = LineItem.objects.bulk_create(
+            [
+                LineItem(
+                    payment=payment,
+                    position=index,
+                    authority=item["authority"],
+                    label_ar=item["label_ar"].strip(),
+                    label_en=item["label_en"].strip(),
+                    amount_fils=item["amount_fils"],
+                    bill=item.get("bill"),
+                )
+                for index, item in enumerate(items)
+            ]
         )
         PaymentEvent.objects.create(
             payment=payment, kind=PaymentEvent.Kind.TRANSITION, to_state=PaymentState.CREATED, source=source
         )
+    # The new payment carries what was just written, as a prefetch would: showing it (the API's answer) needs
+    # no query to read back its line items or its refunds (none yet).
+    payment._prefetched_objects_cache = {"line_items": lines, "refunds": []}
     return payment
 
 
@@ -237,32 +242,53 @@ def _locked(reference):
     return payment
 
 
-def _transition(payment, to_state, *, source, note="", decoded=None):
-    """Move a locked payment to `to_state` and log it. Refuses any move TRANSITIONS does not allow."""
+def _transition(payment, to_state, *, source, note="", decoded=None, save=True, fields=()):
+    """Move a locked payment to `to_state` and log it. Refuses any move TRANSITIONS does not allow.
+
+    `save=False` keeps the move in memory (on the payment) until a later `_transition` or `_flush` writes every
+    move at once: one UPDATE of the payment and one INSERT of all their events, in the caller's transaction
+    and under its lock. `fields`: other fields of the payment changed with it, written by the same UPDATE."""
     if to_state not in TRANSITIONS.get(payment.state, ()):
         raise PaymentFinal() if payment.is_final else InvalidPayment(_("This payment cannot change that way."))
+    pending = payment.__dict__.setdefault("_pending_moves", {"fields": set(), "events": [], "final": None})
     from_state = payment.state
     payment.state = to_state
-    fields = ["state", "updated_at"]
+    pending["fields"].update(("state", "updated_at", *fields))
     if to_state in FINAL_STATES:
         payment.finished_at = timezone.now()
-        fields.append("finished_at")
+        pending["fields"].add("finished_at")
+        pending["final"] = to_state
     if note and to_state in FINAL_STATES and to_state != PaymentState.SUCCESS:
         payment.failure_reason = note[:255]
-        fields.append("failure_reason")
-    payment.save(update_fields=fields)
-    PaymentEvent.objects.create(
-        payment=payment,
-        kind=PaymentEvent.Kind.TRANSITION,
-        from_state=from_state,
-        to_state=to_state,
-        source=source,
-        note=note[:500],
-        decoded=decoded or {},
+        pending["fields"].add("failure_reason")
+    pending["events"].append(
+        PaymentEvent(
+            payment=payment,
+            kind=PaymentEvent.Kind.TRANSITION,
+            from_state=from_state,
+            to_state=to_state,
+            source=source,
+            note=note[:500],
+            decoded=decoded or {},
+        )
     )
-    if to_state in FINAL_STATES:
-        events.emit(EVENT_NAMES[to_state], payment_id=payment.pk, reference=payment.reference)
-        webhooks.payment_changed(payment, EVENT_NAMES[to_state])
+    if save:
+        _flush(payment)
+
+
+def _flush(payment, line_items=None):
+    """Write the moves `_transition(save=False)` kept: the payment's row once, its events in one INSERT; a
+    final state is then announced (core.events, after the commit) and its webhooks recorded (in this
+    transaction). `line_items`: the payment's items when the caller has read them already."""
+    pending = payment.__dict__.pop("_pending_moves", None)
+    if pending is None:
+        return
+    payment.save(update_fields=sorted(pending["fields"]))
+    PaymentEvent.objects.bulk_create(pending["events"])
+    final = pending["final"]
+    if final is not None:
+        events.emit(EVENT_NAMES[final], payment_id=payment.pk, reference=payment.reference)
+        webhooks.payment_changed(payment, EVENT_NAMES[final], line_items=line_items)
 
 
 def start_payment(payment, request):
@@ -308,7 +334,11 @@ def record_refused(gateway_name, refused: CallbackRefused):
 def handle_callback(gateway, result: GatewayResult):
     """A gateway's callback about a payment. The message is logged whatever it says. A final payment does not
     change (a replay, a callback out of order). A success is believed only once `gateway.confirm` agrees
-    (KNET's inquiry), and only for the payment's own amount and currency; it is then credited once."""
+    (KNET's inquiry), and only for the payment's own amount and currency; it is then credited once.
+
+    A gateway whose confirmation asks it over the network (`confirm_asks_gateway`) is asked outside the
+    payment's lock, between two transactions; any other result is settled at once, in the transaction and
+    under the lock that logged it."""
     refusal = None
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(reference=result.reference).first()
@@ -326,21 +356,28 @@ def handle_callback(gateway, result: GatewayResult):
                 note=f"ignored: the payment is already {payment.state}",
             )
             return payment
+        elif result.outcome != Outcome.SUCCESS or not gateway.confirm_asks_gateway:
+            confirmed = gateway.confirm(payment, result) if result.outcome == Outcome.SUCCESS else result
+            _answered(payment, gateway.name, save=False)
+            _apply(payment, confirmed, gateway.name)
+            return payment
         else:
             _answered(payment, gateway.name)
     if refusal is not None:
         raise refusal
-    # The confirmation may ask the gateway over the network: never while holding the payment's lock.
-    confirmed = gateway.confirm(payment, result) if result.outcome == Outcome.SUCCESS else result
+    # The confirmation asks the gateway over the network: never while holding the payment's lock.
+    confirmed = gateway.confirm(payment, result)
     return settle(payment.reference, confirmed, source=gateway.name, log_result=confirmed is not result)
 
 
-def _answered(payment, source):
+def _answered(payment, source, save=True):
     """The gateway answered about a payment: it has been submitted (through started, if it was not yet)."""
     if payment.state == PaymentState.CREATED:
-        _transition(payment, PaymentState.STARTED, source=source)
+        _transition(payment, PaymentState.STARTED, source=source, save=False)
     if payment.state == PaymentState.STARTED:
-        _transition(payment, PaymentState.SUBMITTED, source=source)
+        _transition(payment, PaymentState.SUBMITTED, source=source, save=False)
+    if save:
+        _flush(payment)
 
 
 def settle(reference, result: GatewayResult, *, source, log_result=False):
@@ -355,24 +392,31 @@ def settle(reference, result: GatewayResult, *, source, log_result=False):
                 PaymentEvent.objects.create(
                     payment=payment, kind=PaymentEvent.Kind.NOTE, source=source, note=result.reason[:500]
                 )
-        if payment.is_final:
-            return payment
-        outcome = result.outcome if result is not None else Outcome.ERROR
-        if outcome != Outcome.PENDING:
-            _answered(payment, source)
-        if outcome == Outcome.SUCCESS:
-            mismatch = _mismatch(payment, result)
-            if mismatch:
-                _transition(payment, PaymentState.ERROR, source=source, note=mismatch)
-            else:
-                _credit(payment, result, source)
-        elif outcome == Outcome.FAILED:
-            _transition(payment, PaymentState.FAILED, source=source, note=result.reason or "declined")
-        elif outcome == Outcome.CANCELLED:
-            _transition(payment, PaymentState.CANCELLED, source=source, note=result.reason or "cancelled")
-        elif outcome == Outcome.ERROR:
-            _transition(payment, PaymentState.ERROR, source=source, note=result.reason or "gateway error")
+        _apply(payment, result, source)
     return payment
+
+
+def _apply(payment, result, source):
+    """`settle`'s work on a payment already locked; every move of the payment is written at the end, at once."""
+    if payment.is_final:
+        _flush(payment)
+        return
+    outcome = result.outcome if result is not None else Outcome.ERROR
+    if outcome != Outcome.PENDING:
+        _answered(payment, source, save=False)
+    if outcome == Outcome.SUCCESS:
+        mismatch = _mismatch(payment, result)
+        if mismatch:
+            _transition(payment, PaymentState.ERROR, source=source, note=mismatch)
+        else:
+            _credit(payment, result, source)
+    elif outcome == Outcome.FAILED:
+        _transition(payment, PaymentState.FAILED, source=source, note=result.reason or "declined")
+    elif outcome == Outcome.CANCELLED:
+        _transition(payment, PaymentState.CANCELLED, source=source, note=result.reason or "cancelled")
+    elif outcome == Outcome.ERROR:
+        _transition(payment, PaymentState.ERROR, source=source, note=result.reason or "gateway error")
+    _flush(payment)
 
 
 def _mismatch(payment, result):
@@ -398,22 +442,24 @@ def _credit(payment, result, source):
         # The gateway's transaction was already credited to another payment: never twice.
         _transition(payment, PaymentState.ERROR, source=source, note="the gateway transaction was already credited")
         return
+    # The line items, read once: for the receipt, the bills and the webhooks.
+    items = list(payment.line_items.select_related("authority", "bill").order_by("position"))
     payment.gateway_transaction = result.transaction_id[:64]
-    payment.receipt = _signed_receipt(payment)
-    payment.save(update_fields=["gateway_transaction", "receipt", "updated_at"])
-    _transition(payment, PaymentState.SUCCESS, source=source)
-    _pay_bills(payment)
+    payment.receipt = _signed_receipt(payment, items)
+    _transition(payment, PaymentState.SUCCESS, source=source, save=False, fields=("gateway_transaction", "receipt"))
+    _flush(payment, line_items=items)
+    _pay_bills(payment, items)
     registry.paid(payment)  # another app's payable (a labour-needs request's fee) moves on in this transaction
 
 
-def _signed_receipt(payment):
+def _signed_receipt(payment, items):
     """The payer's signed receipt (identity.receipts, kind payment.succeeded): the reference, the amount and
     the authorities, which its public verification page shows; the payer is a pseudonym."""
     from identity.receipts import issue_receipt, pseudonymous_subject
 
     payer = payment.payer_id if payment.payer_id is not None else f"reference:{payment.reference}"
     names = []
-    for item in payment.line_items.select_related("authority"):
+    for item in items:
         name = item.authority.name
         if name not in names:
             names.append(name)
@@ -427,13 +473,13 @@ def _signed_receipt(payment):
     )
 
 
-def _pay_bills(payment):
+def _pay_bills(payment, items):
     """A successful payment's line items that pay bills: each bill's paid amount grows, under the bill's lock."""
-    bill_ids = [item.bill_id for item in payment.line_items.all() if item.bill_id]
+    bill_ids = [item.bill_id for item in items if item.bill_id]
     if not bill_ids:
         return
     bills = {bill.pk: bill for bill in Bill.objects.select_for_update().filter(pk__in=bill_ids).order_by("pk")}
-    for item in payment.line_items.all():
+    for item in items:
         bill = bills.get(item.bill_id)
         if bill is None:
             continue

@@ -141,11 +141,14 @@ def _body(event_id, event_type, created, data):
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def payment_changed(payment, event_type, refund=None):
-    """A payment reached a final state (or was refunded): tell each authority whose line items it holds."""
+def payment_changed(payment, event_type, refund=None, line_items=None):
+    """A payment reached a final state (or was refunded): tell each authority whose line items it holds.
+    `line_items`: the payment's items with their authority and bill, when the caller has read them."""
     if event_type not in WebhookEvent.values:
         return []
-    items = list(LineItem.objects.filter(payment=payment).select_related("authority", "bill").order_by("position"))
+    items = line_items
+    if items is None:
+        items = list(LineItem.objects.filter(payment=payment).select_related("authority", "bill").order_by("position"))
     authority_ids = {item.authority_id for item in items} | ({payment.authority_id} - {None})
     endpoints = _endpoints_for(authority_ids, event_type)
     if not endpoints:
