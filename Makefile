@@ -89,7 +89,7 @@ run-prod: setup
 
 ## The smoke test through the production layout (CI): start it, run deploy/smoke.py, stop it.
 smoke-prod: setup
-	$(PROD) PROD_DEMO=catalogue deploy/run-prod.sh start
+	$(PROD) PROD_DEMO=catalogue PORTAL_WEB_WORKERS=2 deploy/run-prod.sh start
 	$(PROD) bash -c 'eval "$$(deploy/run-prod.sh env)" && $(PY) deploy/smoke.py'; status=$$?; \
 		$(PROD) deploy/run-prod.sh stop; exit $$status
 

@@ -9,7 +9,10 @@ failure. Through the proxy (nginx with TLS → Varnish → the application insta
    server directly and one through nginx, receive the notification that a signature made on the second
    instance causes (the petition reaches its threshold: the task worker writes the notification, Redis
    carries the push);
-4. a petition signature through the proxy.
+4. a petition signature through the proxy, and the open petition's page served to visitors from the cache;
+5. metrics summed over processes: requests made straight to the first instance's gunicorn (two workers in
+   `make smoke-prod`) are all counted in its /metrics, whichever worker answers either, and its metrics folder
+   holds the files of each worker (PORTAL_METRICS_DIR, prometheus-client's multiprocess mode).
 
 It runs with the layout's environment (`eval "$(deploy/run-prod.sh env)"`) and prepares its citizens and its
 petition with the ORM, then removes them. The publish is made here too (as the admin's publish would be, in a
@@ -256,6 +259,23 @@ async def wait_for(socket_, wanted, seconds):
     return None
 
 
+def open_petition_page_cached(petition):
+    """An open petition's page is the same for every visitor (a link to sign in, no CSRF token): Varnish keeps
+    it, for PAGE_CACHE_LIVE_SECONDS (its count moves)."""
+    path = f"/ar/participate/petitions/{petition.pk}/"
+    for _ in range(3):  # the purge that the petition's creation sent may still be on its way through the worker
+        first, second = request("GET", path), request("GET", path)
+        state = headers_of(second).get("x-cache", "?")
+        if state.upper().startswith("HIT"):
+            break
+        time.sleep(1)
+    check(
+        first[0] == 200 and "csrfmiddlewaretoken" not in first[2] and state.upper().startswith("HIT"),
+        f"an open petition's page is served to visitors from Varnish's cache, without a CSRF token: {state} "
+        f"(Cache-Control: {headers_of(second).get('cache-control', 'none')})",
+    )
+
+
 def notifications_and_signatures():
     from django.utils import timezone
 
@@ -280,6 +300,7 @@ def notifications_and_signatures():
     try:
         asyncio.run(socket_and_signatures(petition, author_key, signer_token, second_token))
         check(PetitionSignature.objects.filter(petition=petition).count() == 2, "two signature rows")
+        open_petition_page_cached(petition)
     finally:
         petition.delete()
         for user in (author, signer, second):
@@ -296,6 +317,54 @@ def probes():
         check(status == expected, f"plain HTTP {path}: {status} (expected {expected})")
 
 
+def _readyz_count():
+    """The requests to /readyz that instance 0's /metrics counts (asked as the loopback's scraper, no proxy)."""
+    connection = http.client.HTTPConnection("127.0.0.1", web_port(0), timeout=30)
+    try:
+        connection.request("GET", "/metrics", headers={"Host": HOST.split(":")[0]})
+        response = connection.getresponse()
+        text = response.read().decode()
+    finally:
+        connection.close()
+    if response.status != 200:
+        return None
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("django_http_requests_total_by_view_transport_method_total{") and 'view="readyz"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def _readyz(_):
+    connection = http.client.HTTPConnection("127.0.0.1", web_port(0), timeout=30)
+    try:
+        connection.request("GET", "/readyz", headers={"Host": HOST.split(":")[0]})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def metrics_add_up():
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = os.environ.get("PORTAL_METRICS_DIR")
+    if not check(bool(folder), "PORTAL_METRICS_DIR is set"):
+        return
+    folder = Path(folder) / f"web-{web_port(0)}"
+    before = _readyz_count()
+    if not check(before is not None, "/metrics answers the loopback"):
+        return
+    sent = 40
+    with ThreadPoolExecutor(8) as pool:  # at once, on new connections: every worker takes some
+        statuses = list(pool.map(_readyz, range(sent)))
+    check(statuses.count(200) == sent, f"{sent} requests to /readyz on instance 0: {statuses.count(200)} answered 200")
+    after = _readyz_count()
+    check(after - before == sent, f"/metrics counts all {sent} of them across its workers: {after - before:g}")
+    workers = {name.rsplit("_", 1)[-1] for name in os.listdir(folder) if name.startswith("counter_")}
+    expected = int(os.environ.get("PORTAL_WEB_WORKERS", "1"))
+    check(len(workers) >= expected, f"metrics files of {len(workers)} worker(s) in {folder} (expected {expected})")
+
+
 def main():
     setup_django()
     started = time.perf_counter()
@@ -305,6 +374,7 @@ def main():
     if found:
         purge_after_publish(*found)
     notifications_and_signatures()
+    metrics_add_up()
     print(f"{'FAILED' if failures else 'passed'} in {time.perf_counter() - started:.1f} s")
     for failure in failures:
         print(f"  failed: {failure}")

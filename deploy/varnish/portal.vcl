@@ -1,6 +1,6 @@
 # Varnish between nginx and the portal's HTTP servers (docs/operations.md, "Production layout"). The portal's
 # Cache-Control is the truth: an answer is cached only when it says `public` (for s-maxage seconds, else
-# max-age) and sets no cookie; every request with the session cookie, a session token or credentials passes
+# max-age) and sets no cookie; every request with the session or messages cookie, a session token or credentials passes
 # untouched. Answers vary as the portal's own page cache keys them (core/pagecache.py): by URL and host, by the
 # contrast cookie, and on paths without a language prefix by the language asked for. The portal purges a changed
 # page's URLs with `PURGE <path>` (wagtail.contrib.frontend_cache), which hides every answer for that path
@@ -47,8 +47,9 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    # Signed in (the session cookie), an app's session token, or credentials: never from the cache.
-    if (req.http.Authorization || req.http.X-Session-Token || req.http.Cookie ~ "(^|;)\s*@SESSION_COOKIE@=") {
+    # Signed in (the session cookie), an app's session token, credentials, or messages waiting (the messages
+    # cookie, set by a form posted without a session): never from the cache.
+    if (req.http.Authorization || req.http.X-Session-Token || req.http.Cookie ~ "(^|;)\s*(@SESSION_COOKIE@|messages)=") {
         return (pass);
     }
     # The operator's benchmark measures the portal without the cache, with a token only this file knows.

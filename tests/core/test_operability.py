@@ -225,3 +225,57 @@ def test_probes_answer_over_plain_http_when_https_is_enforced(client, settings, 
     settings.SECURE_SSL_REDIRECT = True  # as in production; SECURE_REDIRECT_EXEMPT is the portal's own
     assert client.get(path).status_code == 200
     assert client.get("/ar/").status_code == 301
+
+
+_WORKER = """
+import os, sys
+import django
+django.setup()
+from core import metrics
+metrics.websocket_clients.labels("notifications").inc(int(sys.argv[1]))
+import prometheus_client
+prometheus_client.Counter("portal_test_requests", "requests", registry=None).inc(int(sys.argv[1]))
+print(os.getpid())
+"""
+
+_SCRAPER = """
+import sys, types
+import django
+django.setup()
+from portal import gunicorn_conf
+from core import metrics
+if len(sys.argv) > 1:
+    gunicorn_conf.child_exit(None, types.SimpleNamespace(pid=int(sys.argv[1])))
+print(metrics.exposition()[0].decode())
+"""
+
+
+def test_with_a_metrics_folder_metrics_add_up_over_processes_and_forget_a_dead_workers_gauges(tmp_path):
+    """What deploy/bin/portal-web sets up for gunicorn's workers (PROMETHEUS_MULTIPROC_DIR, portal/gunicorn_conf.py):
+    /metrics in any process sums the counters of every worker, and a worker that exits leaves the websocket
+    gauge (summed over live processes) but not the counters."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "portal.settings.test"}
+
+    def run(script, *args):
+        done = subprocess.run(
+            [sys.executable, "-c", script, *map(str, args)], env=env, capture_output=True, text=True, check=True
+        )
+        return done.stdout
+
+    first, second = int(run(_WORKER, 2)), int(run(_WORKER, 3))
+
+    def value(text, name):
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name))
+
+    both = run(_SCRAPER)
+    assert value(both, "portal_test_requests_total") == 5
+    assert value(both, 'portal_websocket_clients{consumer="notifications"}') == 5
+    # Neither worker is alive any more; gunicorn's child_exit hook says so for the second one.
+    after = run(_SCRAPER, second)
+    assert value(after, "portal_test_requests_total") == 5
+    assert value(after, 'portal_websocket_clients{consumer="notifications"}') == 2
+    assert first != second
