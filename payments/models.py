@@ -530,17 +530,24 @@ class SettlementImport(models.Model):
 
 
 class SettlementLine(AppendOnly):
-    """A line of a settlement file and what it was matched to, by track id (the payment's reference)."""
+    """A line of a settlement file and what it was matched to, by track id (the payment's reference): a payment
+    line to the payment, a refund line to one of the payment's refunds."""
 
     class Status(models.TextChoices):
         MATCHED = "matched", _("Matched")
         AMOUNT_MISMATCH = "amount_mismatch", _("Amount mismatch")
         NOT_PAID = "not_paid", _("Payment not paid")
         UNMATCHED = "unmatched", _("No such payment")
+        NO_REFUND = "no_refund", _("No such refund")
         DUPLICATE = "duplicate", _("Settled twice")
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        REFUND = "refund", _("Refund")
 
     settlement = models.ForeignKey(SettlementImport, on_delete=models.CASCADE, related_name="settlement_lines")
     line_number = models.PositiveIntegerField(_("line"))
+    kind = models.CharField(_("type"), max_length=8, choices=Kind.choices, default=Kind.PAYMENT)
     settlement_date = models.DateField(_("settlement date"))
     track_id = models.CharField(_("track id"), max_length=40, db_index=True)
     transaction_id = models.CharField(_("transaction"), max_length=64, blank=True)
@@ -548,6 +555,8 @@ class SettlementLine(AppendOnly):
     payment = models.ForeignKey(
         Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="settlement_lines"
     )
+    # A refund line: the portal's refund it was matched to (its payment is `payment`).
+    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="settlement_lines")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, db_index=True)
 
     class Meta:

@@ -175,7 +175,9 @@ def settlement_problems(user, settlement):
     staff see the lines of their own payments (a line with no payment is the portal staff's to see)."""
     from .models import SettlementLine
 
-    lines = settlement.settlement_lines.exclude(status=SettlementLine.Status.MATCHED).select_related("payment")
+    lines = settlement.settlement_lines.exclude(status=SettlementLine.Status.MATCHED).select_related(
+        "payment", "refund"
+    )
     codes = staff_authority_codes(user)
     if codes is not None:
         lines = lines.filter(payment__in=staff_rows(user, Payment))
@@ -195,7 +197,11 @@ def missing_from_settlement(user, settlement):
             finished_at__date__gte=settlement.first_date,
             finished_at__date__lte=settlement.last_date,
         )
-        .exclude(pk__in=SettlementLine.objects.filter(payment__isnull=False).values("payment"))
+        .exclude(
+            pk__in=SettlementLine.objects.filter(payment__isnull=False, kind=SettlementLine.Kind.PAYMENT).values(
+                "payment"
+            )
+        )
         .select_related("authority")
         .order_by("finished_at")
     )
@@ -206,7 +212,9 @@ def daily_totals(user, settlement):
     checkout of several authorities counts each one's line items), the staff member's authorities only."""
     from .models import LineItem, SettlementLine
 
-    matched = SettlementLine.objects.filter(settlement=settlement, status=SettlementLine.Status.MATCHED)
+    matched = SettlementLine.objects.filter(
+        settlement=settlement, kind=SettlementLine.Kind.PAYMENT, status=SettlementLine.Status.MATCHED
+    )
     items = LineItem.objects.filter(payment__settlement_lines__in=matched)
     codes = staff_authority_codes(user)
     if codes is not None:

@@ -517,7 +517,7 @@ class SettlementUploadForm(forms.Form):
         label=_("Settlement file"),
         help_text=_(
             "CSV in UTF-8 with the columns settlement_date, track_id, transaction_id, amount, currency "
-            "(docs/payments.md). A file with any bad line is refused whole."
+            "and type (payment or refund; docs/payments.md). A file with any bad line is refused whole."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
@@ -594,11 +594,22 @@ def settlement_export_view(request, pk, kind, fmt):
         header = [_("settlement date"), _("authority"), _("payments"), _("total (fils)")]
         rows = selectors.daily_totals(user, settlement)
     elif kind == "problems":
-        header = [_("line"), _("settlement date"), _("track id"), _("transaction"), _("amount (fils)"), _("status")]
+        header = [
+            _("line"),
+            _("settlement date"),
+            _("type"),
+            _("refund"),
+            _("track id"),
+            _("transaction"),
+            _("amount (fils)"),
+            _("status"),
+        ]
         rows = (
             (
                 line.line_number,
                 line.settlement_date,
+                line.get_kind_display(),
+                line.refund.reference if line.refund_id else "",
                 line.track_id,
                 line.transaction_id,
                 line.amount_fils,

@@ -1,7 +1,8 @@
 """Reconciliation: the acquirer's settlement file (CSV, docs/payments.md "Reconciliation") is read whole,
 every line checked — a bad line is reported by its line and column, and then nothing is written —, and each
 line is matched to a payment by its track id (the payment's reference): matched, another amount, a payment
-that is not paid, no such payment, or settled twice."""
+that is not paid, no such payment, or settled twice. A refund line (`type` refund) is matched to one of that
+payment's successful refunds: by the acquirer's transaction id when the refund has it, else by its amount."""
 
 import csv
 import datetime
@@ -12,10 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..errors import InvalidPayment, InvalidSettlement
-from ..models import Payment, PaymentState, SettlementImport, SettlementLine
+from ..models import Payment, PaymentState, Refund, SettlementImport, SettlementLine
 from . import parse_dinars
 
-COLUMNS = ("settlement_date", "track_id", "transaction_id", "amount", "currency")
+COLUMNS = ("settlement_date", "track_id", "transaction_id", "amount", "currency", "type")
+# The `type` column: a payment line (the default, also when the column is absent) or a refund line.
+KINDS = {"": SettlementLine.Kind.PAYMENT, "payment": SettlementLine.Kind.PAYMENT, "refund": SettlementLine.Kind.REFUND}
+SETTLED = (SettlementLine.Status.MATCHED, SettlementLine.Status.AMOUNT_MISMATCH)
 REQUIRED = ("settlement_date", "track_id", "amount", "currency")
 CURRENCIES = {"KWD", "414"}
 CHUNK = 1000
@@ -50,7 +54,10 @@ def _record(digest, file_name, rows):
         first_date=min(row["settlement_date"] for row in rows),
         last_date=max(row["settlement_date"] for row in rows),
         lines=len(rows),
-        total_fils=sum(row["amount_fils"] for row in rows),
+        # What the acquirer paid out: the payment lines less the refund lines.
+        total_fils=sum(
+            -row["amount_fils"] if row["kind"] == SettlementLine.Kind.REFUND else row["amount_fils"] for row in rows
+        ),
     )
     SettlementLine.objects.bulk_create(_matched(settlement, rows), batch_size=CHUNK)
     return settlement
@@ -123,23 +130,42 @@ def _row(cells, where, number):
         problem("amount", error.message)
     if cell("currency").upper() not in CURRENCIES:
         problem("currency", _("the currency must be KWD (414)"))
+    row["kind"] = KINDS.get(cell("type").lower())
+    if row["kind"] is None:
+        problem("type", _("the type is payment or refund"))
     return row, problems
 
 
 def _matched(settlement, rows):
     track_ids = [row["track_id"] for row in rows]
-    payments, settled = {}, set()
+    payments, settled, refunds, settled_refunds = {}, set(), {}, set()
     for start in range(0, len(track_ids), CHUNK):
         chunk = track_ids[start : start + CHUNK]
         payments.update({payment.reference: payment for payment in Payment.objects.filter(reference__in=chunk)})
         settled.update(
             SettlementLine.objects.filter(
-                track_id__in=chunk,
-                status__in=[SettlementLine.Status.MATCHED, SettlementLine.Status.AMOUNT_MISMATCH],
+                track_id__in=chunk, kind=SettlementLine.Kind.PAYMENT, status__in=SETTLED
             ).values_list("track_id", flat=True)
         )
+    if any(row["kind"] == SettlementLine.Kind.REFUND for row in rows):
+        paid_ids = [payment.pk for payment in payments.values()]
+        for start in range(0, len(paid_ids), CHUNK):
+            chunk = paid_ids[start : start + CHUNK]
+            for refund in Refund.objects.filter(payment__in=chunk, state=Refund.State.SUCCESS).order_by(
+                "created_at", "pk"
+            ):
+                refunds.setdefault(refund.payment_id, []).append(refund)
+            settled_refunds.update(
+                SettlementLine.objects.filter(refund__payment__in=chunk, status__in=SETTLED).values_list(
+                    "refund", flat=True
+                )
+            )
     for row in rows:
         payment = payments.get(row["track_id"])
+        if row["kind"] == SettlementLine.Kind.REFUND:
+            refund, status = _refund_match(row, payment, refunds, settled_refunds)
+            yield SettlementLine(settlement=settlement, payment=payment, refund=refund, status=status, **row)
+            continue
         if payment is None:
             status = SettlementLine.Status.UNMATCHED
         elif row["track_id"] in settled:
@@ -157,3 +183,32 @@ def _matched(settlement, rows):
         ):
             settled.add(row["track_id"])
         yield SettlementLine(settlement=settlement, payment=payment, status=status, **row)
+
+
+def _refund_match(row, payment, refunds, settled_refunds):
+    """(the refund, the status) of a refund line: the payment's successful refund with the line's transaction id
+    (the refund's gateway reference) if one has it, else the first one not settled yet for the line's amount;
+    settled twice when only a refund already settled fits; another amount when refunds remain unsettled but
+    none for this amount; no such refund when the payment has no successful refund left."""
+    if payment is None:
+        return None, SettlementLine.Status.UNMATCHED
+    candidates = refunds.get(payment.pk, [])
+    if row["transaction_id"]:
+        named = [refund for refund in candidates if refund.gateway_reference == row["transaction_id"]]
+        if named and all(refund.pk in settled_refunds for refund in named):
+            return named[0], SettlementLine.Status.DUPLICATE
+        if named:
+            candidates = named
+    unsettled = [refund for refund in candidates if refund.pk not in settled_refunds]
+    same_amount = [refund for refund in unsettled if refund.amount_fils == row["amount_fils"]]
+    if same_amount:
+        refund, status = same_amount[0], SettlementLine.Status.MATCHED
+    elif any(refund.amount_fils == row["amount_fils"] for refund in candidates):
+        refund = next(refund for refund in candidates if refund.amount_fils == row["amount_fils"])
+        return refund, SettlementLine.Status.DUPLICATE
+    elif unsettled:
+        refund, status = unsettled[0], SettlementLine.Status.AMOUNT_MISMATCH
+    else:
+        return None, SettlementLine.Status.NO_REFUND
+    settled_refunds.add(refund.pk)
+    return refund, status

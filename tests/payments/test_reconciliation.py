@@ -225,3 +225,85 @@ def test_only_the_portals_own_staff_upload_a_settlement_file(client, ledger, aut
     client.force_login(get_user_model().objects.get(pk=user.pk))
     answer = client.post("/admin/payments/settlements/upload/", {"file": SimpleUploadedFile("s.csv", data)})
     assert answer.status_code == 403 and not SettlementImport.objects.exists()
+
+
+# --- Refund lines -------------------------------------------------------------------------------------------
+
+REFUND_HEADER = "settlement_date,track_id,transaction_id,amount,currency,type\n"
+
+
+def refunded(authority, amount, *refunds):
+    """A payment paid through the sandbox and refunded `refunds` (fils each), read again."""
+    from payments import services
+    from payments.models import Refund
+
+    payment = paid(authority, amount)
+    for part in refunds:
+        services.refund_payment(payment, amount_fils=part, expected_available=services.amount_available(payment))
+        payment.refresh_from_db()
+    return payment, list(Refund.objects.filter(payment=payment).order_by("created_at", "pk"))
+
+
+def test_refund_lines_are_matched_to_the_portals_refunds_and_the_others_listed(client, authority):
+    today = timezone.localdate().isoformat()
+    first, (part_one, part_two) = refunded(authority, 10_000, 2_000, 3_000)
+    second, (whole,) = refunded(authority, 4_000, 4_000)
+    unrefunded = paid(authority, 6_000)
+    data = (
+        REFUND_HEADER
+        + f"{today},{first.reference},{part_two.gateway_reference},3.000,KWD,refund\n"  # by transaction id
+        + f"{today},{first.reference},,2.000,KWD,Refund\n"  # by amount
+        + f"{today},{first.reference},,2.000,KWD,refund\n"  # the same refund again
+        + f"{today},{second.reference},,3.500,KWD,refund\n"  # another amount than the refund's
+        + f"{today},{unrefunded.reference},,1.000,KWD,refund\n"  # a payment never refunded
+        + f"{today},PAY-NOSUCHPAYMNT,,1.000,KWD,refund\n"  # no such payment
+        + f"{today},{unrefunded.reference},T9,6.000,KWD,payment\n"  # a payment line beside them
+    ).encode()
+    settlement = import_settlement(data, file_name="refunds.csv")
+    lines = list(settlement.settlement_lines.order_by("line_number").values_list("kind", "status", "refund"))
+    assert lines == [
+        ("refund", "matched", part_two.pk),
+        ("refund", "matched", part_one.pk),
+        ("refund", "duplicate", part_one.pk),
+        ("refund", "amount_mismatch", whole.pk),
+        ("refund", "no_refund", None),
+        ("refund", "unmatched", None),
+        ("payment", "matched", None),
+    ]
+    # What the acquirer paid out: the payment line less the refund lines.
+    assert settlement.total_fils == 6_000 - (3_000 + 2_000 + 2_000 + 3_500 + 1_000 + 1_000)
+
+    # A refund line does not settle its payment: the paid payments are still missing from the file, and the
+    # daily totals count the payment lines only.
+    from payments import selectors
+
+    admin = factories.staff("admin")
+    Payment.objects.filter(pk__in=[first.pk, second.pk, unrefunded.pk]).update(gateway="knet")
+    missing = {payment.reference for payment in selectors.missing_from_settlement(admin, settlement)}
+    assert missing == {first.reference, second.reference}
+    totals = selectors.daily_totals(admin, settlement)
+    assert [(code, count, total) for _day, code, count, total in totals] == [(authority.code, 1, 6_000)]
+
+    # An earlier file's settled refund is settled twice when it comes again.
+    again = import_settlement(
+        (REFUND_HEADER + f"{today},{first.reference},,3.000,KWD,refund\n").encode(), file_name="again.csv"
+    )
+    assert list(again.settlement_lines.values_list("status", "refund")) == [("duplicate", part_two.pk)]
+
+    # The admin lists the refund lines that did not match, with their type and the refund's amount.
+    client.force_login(admin)
+    html = client.get(f"/admin/payments/settlements/inspect/{settlement.pk}/").content.decode()
+    assert "لا يوجد استرداد مطابق" in html and whole.reference in html and "3500 / 4000" in html
+    csv = b"".join(client.get(f"/admin/payments/settlements/{settlement.pk}/export/problems.csv").streaming_content)
+    rows = csv.decode("utf-8-sig").splitlines()
+    assert len(rows) == 1 + 4 and any(row.startswith("5,") and whole.reference in row for row in rows)
+
+
+def test_a_bad_type_is_reported_by_line_and_column(authority):
+    payment = paid(authority, 1_000)
+    today = timezone.localdate().isoformat()
+    data = (REFUND_HEADER + f"{today},{payment.reference},,1.000,KWD,chargeback\n").encode()
+    with translation.override("en"), pytest.raises(InvalidSettlement) as refused:
+        import_settlement(data, file_name="bad.csv")
+    assert refused.value.problems == ["line 2, column type: the type is payment or refund"]
+    assert not SettlementImport.objects.exists()
