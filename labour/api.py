@@ -98,8 +98,9 @@ class _CubeView(FileAnswersMixin, APIView):
     def json(self, series):
         by = [dimension.lower() for dimension in series.query.by]
         labels = {name: {} for name in by}
-        for row in series.rows:
-            for name, code in zip(by, row[1 : 1 + len(by)], strict=True):
+        for position, name in enumerate(by, start=1):
+            # Each code's label once (a label asks for the active language), not once a row.
+            for code in {row[position] for row in series.rows}:
                 labels[name][code] = series.codes[name.upper()][code].label
         measure = series.codes[cl.MEASURE][series.query.measure]
         return {

@@ -84,7 +84,12 @@ class Frequency(models.TextChoices):
 
 
 def _code():
-    return models.ForeignKey(Code, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # No foreign-key constraint in the database: PostgreSQL checks one row by row, nine lookups per inserted
+    # observation, which made a million-row import take minutes (docs/decisions.md, "Labour cube: the code
+    # columns carry no foreign-key constraint"). The import resolves every code against the code lists before it
+    # writes; a code is never deleted (load_labour_codes only adds), and the ORM's PROTECT still refuses to
+    # delete one an observation uses.
+    return models.ForeignKey(Code, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
 
 
 class Observation(models.Model):
@@ -101,8 +106,16 @@ class Observation(models.Model):
     sex = _code()
     governorate = _code()
     value = models.BigIntegerField(_("value"))
+    # Which of the six breakdowns are not at their total, a bit each in the order of codes.BREAKDOWNS
+    # (breakdown_of): the cells a query reads — its `by` broken down, the rest at their total — are one range
+    # of the index (measure, breakdown, period_start), whichever two dimensions it breaks down by. Written by
+    # labour.services with the cell, never by hand.
+    breakdown = models.PositiveSmallIntegerField(_("dimensions broken down"))
     status = _code()
-    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="observations")
+    # No foreign-key constraint either, for the same reason (the index labour_obs_dataset serves PROTECT's check).
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.PROTECT, related_name="observations", db_index=False, db_constraint=False
+    )
     changed_at = models.DateTimeField(_("changed at"))
 
     class Meta:
@@ -116,16 +129,18 @@ class Observation(models.Model):
             models.CheckConstraint(condition=models.Q(value__gte=0), name="labour_observation_value_not_negative"),
         ]
         indexes = [
-            # Most reads fix the measure and read a few breakdowns with the other dimensions at their total.
-            models.Index(
-                fields=["measure", "activity", "occupation", "sex", "governorate", "period_start"],
-                name="labour_obs_by_measure",
-            ),
+            # Every read fixes the measure and reads a few breakdowns with the other dimensions at their total.
+            models.Index(fields=["measure", "breakdown", "period_start"], name="labour_obs_by_breakdown"),
             models.Index(fields=["dataset"], name="labour_obs_dataset"),
         ]
 
     def __str__(self):
         return f"{self.period} {self.value}"
+
+
+def breakdown_of(ids, totals):
+    """The `breakdown` of a cell whose six breakdowns are `ids`, given their totals' ids (codes.BREAKDOWNS order)."""
+    return sum(1 << bit for bit, (code_id, total) in enumerate(zip(ids, totals, strict=True)) if code_id != total)
 
 
 class IndicatorImport(models.Model):

@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from cms.selectors import ministry_codes
+from core.cache import remembered
 from core.errors import InvalidInput
 from identity.models import NationalIdentity
 
@@ -72,8 +73,16 @@ def code_lists():
     return lists
 
 
-def _codes_by_id():
-    return {code.pk: code for code in Code.objects.all()}
+# The code lists and which datasets are illustrative: reference data every chart and API answer reads, kept in the
+# process for a few seconds (core.cache.remembered) rather than read again by each chart of a dashboard; a change
+# through the ORM forgets them at once in the process that made it (labour.apps).
+CODES_KEY = "labour:codes"
+ILLUSTRATIVE_KEY = "labour:illustrative-datasets"
+
+
+def _codes():
+    by_id = {code.pk: code for code in Code.objects.all()}
+    return by_id, {(code.dimension, code.code): code for code in by_id.values()}
 
 
 def _ids(codes_by_key, dimension, values, name):
@@ -149,14 +158,23 @@ def _condition(query, codes_by_key, *, skip=()):
     """The WHERE of a query, as a dict of ORM lookups."""
     conditions = {"measure_id": _ids(codes_by_key, cl.MEASURE, [query.measure], "measure")[0]}
     total = {dimension: codes_by_key[(dimension, cl.TOTAL)].pk for dimension in cl.BREAKDOWNS}
-    for dimension in cl.BREAKDOWNS:
-        if dimension in skip:
-            continue
+    # The `breakdown` values the cells read may have (models.breakdown_of): for each dimension, whether its
+    # cells are at the total, broken down, or either.
+    breakdowns = {0}
+    for bit, dimension in enumerate(cl.BREAKDOWNS):
         column = f"{dimension.lower()}_id"
-        if dimension in query.filters:
-            conditions[f"{column}__in"] = _ids(codes_by_key, dimension, query.filters[dimension], dimension.lower())
-        elif dimension not in query.by:
-            conditions[column] = total[dimension]
+        if dimension in skip:
+            states = (False, True)
+        elif dimension in query.filters:
+            ids = _ids(codes_by_key, dimension, query.filters[dimension], dimension.lower())
+            conditions[f"{column}__in"] = ids
+            states = {code_id != total[dimension] for code_id in ids}
+        else:
+            states = (dimension in query.by,)
+            if dimension not in query.by:
+                conditions[column] = total[dimension]
+        breakdowns = {mask | (broken << bit) for mask in breakdowns for broken in states}
+    conditions["breakdown__in"] = sorted(breakdowns)
     if query.period_from:
         conditions["period_start__gte"] = _period(query.period_from, "period_from")
     if query.period_to:
@@ -171,9 +189,8 @@ def _condition(query, codes_by_key, *, skip=()):
 
 
 def _lookup():
-    by_id = _codes_by_id()
-    by_key = {(code.dimension, code.code): code for code in by_id.values()}
-    return by_id, by_key
+    """({id: Code}, {(dimension, code): Code}), remembered for a few seconds."""
+    return remembered(CODES_KEY, _codes)
 
 
 def check(query):
@@ -188,7 +205,9 @@ def _grouped(query, *, skip=(), extra=None, **sums):
     by_id, by_key = _lookup()
     conditions, excluded = _condition(query, by_key, skip=skip)
     group = ["period", *(f"{dimension.lower()}_id" for dimension in query.by)]
-    illustrative_ids = list(Dataset.objects.filter(illustrative=True).values_list("pk", flat=True))
+    illustrative_ids = remembered(
+        ILLUSTRATIVE_KEY, lambda: list(Dataset.objects.filter(illustrative=True).values_list("pk", flat=True))
+    )
     rows = (
         Observation.objects.filter(**conditions, **(extra or {}))
         .exclude(excluded)

@@ -21,7 +21,7 @@ from . import codes as cl
 from . import selectors
 from .errors import AlreadyDecided, NeedsImplausible, NeedsUnpaid, NotAwaitingPayment, NotReviewer
 from .formats import check_file
-from .models import Code, Dataset, Establishment, IndicatorImport, NeedsRequest, Observation
+from .models import Code, Dataset, Establishment, IndicatorImport, NeedsRequest, Observation, breakdown_of
 
 CELL_FIELDS = ("measure_id", "period", *(f"{dimension.lower()}_id" for dimension in cl.BREAKDOWNS))
 UNIQUE_FIELDS = ["measure", "period", *(dimension.lower() for dimension in cl.BREAKDOWNS)]
@@ -84,10 +84,16 @@ def _existing(cells):
     return {row[:width]: row[width:] for row in rows if row[:width] in cells}
 
 
-def _observation(key, value, status_id, frequency, start, dataset_id, now):
+def totals_of(ids):
+    """The ids of the six breakdowns' totals (codes.BREAKDOWNS order), from `code_index()`."""
+    return tuple(ids[dimension][cl.TOTAL] for dimension in cl.BREAKDOWNS)
+
+
+def _observation(key, value, status_id, frequency, start, dataset_id, now, totals):
     fields = dict(zip(CELL_FIELDS, key, strict=True))
     return Observation(
         **fields,
+        breakdown=breakdown_of(key[2:], totals),
         frequency=frequency,
         period_start=start,
         value=value,
@@ -97,28 +103,96 @@ def _observation(key, value, status_id, frequency, start, dataset_id, now):
     )
 
 
-COPY_COLUMNS = (*CELL_FIELDS, "value", "status_id", "frequency", "period_start", "dataset_id", "changed_at")
+STAGED_COLUMNS = (*CELL_FIELDS, "value", "status_id", "frequency", "period_start")
+STAGING_TABLE = "labour_import_staging"
 
 
-def _insert(rows, dataset_id, now, written):
-    """Insert new cells: on PostgreSQL with COPY (about ten times faster than INSERT for a million rows),
-    elsewhere in batches of INSERT."""
-    if connection.vendor == "postgresql":
-        table = Observation._meta.db_table
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
-                for number, (key, value, status_id, frequency, start) in enumerate(rows, start=1):
-                    copy.write_row((*key, value, status_id, frequency, start, dataset_id, now))
-                    if written and number % BATCH == 0:
+def _write_postgresql(cells, dataset_id, now, totals, written):
+    """Write the checked cells on PostgreSQL: COPY them all into a temporary table without index or constraint,
+    then two set-based statements — an UPDATE of the cells held whose value, status or dataset differs, and an
+    INSERT of the cells not held (ON CONFLICT DO NOTHING on the cell's unique constraint). Returns (created,
+    updated). The table is locked against other writers (SHARE ROW EXCLUSIVE: readers go on), so two imports at
+    once cannot both find a cell missing; nothing is visible before the commit."""
+    table = connection.ops.quote_name(Observation._meta.db_table)
+    staged = ", ".join(STAGED_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGING_TABLE} ("
+            + ", ".join(f"{name} bigint" for name in CELL_FIELDS if name != "period")
+            + ", period varchar(10), value bigint, status_id bigint, frequency varchar(1), period_start date)"
+            " ON COMMIT DROP"
+        )
+        # Text COPY, one line a cell, written in chunks: every field is a number, a checked period or a date,
+        # none can hold a tab, a newline or a backslash.
+        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({staged}) FROM STDIN") as copy:
+            lines = []
+            for key, (value, status_id, frequency, start, _line) in cells.items():
+                lines.append("\t".join(map(str, (*key, value, status_id, frequency, start))))
+                if len(lines) == BATCH:
+                    copy.write("\n".join(lines) + "\n")
+                    lines = []
+                    if written:
                         written(BATCH)
-        if written and len(rows) % BATCH:
-            written(len(rows) % BATCH)
-        return
-    for start in range(0, len(rows), BATCH):
-        batch = [_observation(*row, dataset_id, now) for row in rows[start : start + BATCH]]
-        Observation.objects.bulk_create(batch)
-        if written:
-            written(len(batch))
+            if lines:
+                copy.write("\n".join(lines) + "\n")
+                if written:
+                    written(len(lines))
+        cursor.execute(f"ANALYZE {STAGING_TABLE}")
+        same_cell = " AND ".join(f"o.{name} = s.{name}" for name in CELL_FIELDS)
+        cursor.execute(
+            f"UPDATE {table} AS o SET value = s.value, status_id = s.status_id, dataset_id = %s, changed_at = %s,"
+            f" frequency = s.frequency, period_start = s.period_start FROM {STAGING_TABLE} AS s WHERE {same_cell}"
+            " AND (o.value, o.status_id, o.dataset_id) IS DISTINCT FROM (s.value, s.status_id, %s::bigint)",
+            [dataset_id, now, dataset_id],
+        )
+        updated = cursor.rowcount
+        # models.breakdown_of, in SQL: a bit for each breakdown not at its total.
+        breakdown = " + ".join(
+            f"({dimension.lower()}_id <> %s)::int * {1 << bit}" for bit, dimension in enumerate(cl.BREAKDOWNS)
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({staged}, breakdown, dataset_id, changed_at)"
+            f" SELECT {staged}, {breakdown}, %s, %s FROM {STAGING_TABLE}"
+            # In the unique index's order: each insertion lands next to the last (a fifth less time at 100,000).
+            f" ORDER BY {', '.join(CELL_FIELDS)}"
+            f" ON CONFLICT ({', '.join(CELL_FIELDS)}) DO NOTHING",
+            [*totals, dataset_id, now],
+        )
+        created = cursor.rowcount
+        cursor.execute(f"DROP TABLE {STAGING_TABLE}")
+    return created, updated
+
+
+def _write_orm(cells, dataset_id, now, totals, written):
+    """Write the checked cells elsewhere (SQLite): the cells held are read, the missing ones inserted and the
+    changed ones updated in batches. Returns (created, updated)."""
+    existing = _existing(cells)
+    created, changed = [], []
+    for key, (value, status_id, frequency, start, _line) in cells.items():
+        held = existing.get(key)
+        row = (key, value, status_id, frequency, start)
+        if held is None:
+            created.append(row)
+        elif held[1:] != (value, status_id, dataset_id):
+            changed.append(row)
+    for rows, options in (
+        (created, {}),
+        (
+            changed,
+            {
+                "update_conflicts": True,
+                "unique_fields": UNIQUE_FIELDS,
+                "update_fields": ["value", "status", "dataset", "changed_at", "frequency", "period_start"],
+            },
+        ),
+    ):
+        for start in range(0, len(rows), BATCH):
+            batch = [_observation(*row, dataset_id, now, totals) for row in rows[start : start + BATCH]]
+            Observation.objects.bulk_create(batch, **options)
+            if written:
+                written(len(batch))
+    return len(created), len(changed)
 
 
 def import_indicators(data, *, file_name, dataset=None, today=None, progress=None, written=None):
@@ -128,47 +202,25 @@ def import_indicators(data, *, file_name, dataset=None, today=None, progress=Non
     A cell already held with the same value, status and dataset is left untouched, so importing the same
     file again changes nothing; a cell whose value changed is updated. Returns the `IndicatorImport` record.
     """
-    checked = check_file(data, code_index(), today=today, progress=progress)
+    ids = code_index()
+    checked = check_file(data, ids, today=today, progress=progress)
     if checked.problem_count:
         raise IndicatorFileRefused(checked)
     if not checked.cells:
         raise InvalidInput(_("The file holds no observations."), code="labour_file_empty")
     with transaction.atomic():
         dataset = dataset or official_dataset()
-        if connection.vendor == "postgresql":
-            # Two imports at once would both find a cell missing and both insert it.
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {Observation._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
-        existing = _existing(checked.cells)
-        now = timezone.now()
-        created, changed = [], []
-        for key, (value, status_id, frequency, start, _line) in checked.cells.items():
-            held = existing.get(key)
-            row = (key, value, status_id, frequency, start)
-            if held is None:
-                created.append(row)
-            elif held[1:] != (value, status_id, dataset.pk):
-                changed.append(row)
-        _insert(created, dataset.pk, now, written)
-        for start in range(0, len(changed), BATCH):
-            batch = [_observation(*row, dataset.pk, now) for row in changed[start : start + BATCH]]
-            Observation.objects.bulk_create(
-                batch,
-                update_conflicts=True,
-                unique_fields=UNIQUE_FIELDS,
-                update_fields=["value", "status", "dataset", "changed_at", "frequency", "period_start"],
-            )
-            if written:
-                written(len(batch))
+        write = _write_postgresql if connection.vendor == "postgresql" else _write_orm
+        created, updated = write(checked.cells, dataset.pk, timezone.now(), totals_of(ids), written)
         return IndicatorImport.objects.create(
             file_name=file_name[:255],
             sha256=hashlib.sha256(data).hexdigest(),
             file_format=checked.file_format,
             dataset=dataset,
             rows=checked.rows,
-            created=len(created),
-            updated=len(changed),
-            unchanged=len(checked.cells) - len(created) - len(changed),
+            created=created,
+            updated=updated,
+            unchanged=len(checked.cells) - created - updated,
         )
 
 
@@ -191,7 +243,7 @@ def load_demo_cube():
                 period,
                 *(ids[dimension][code] for dimension, code in zip(cl.BREAKDOWNS, breakdowns, strict=True)),
             )
-            observations.append(_observation(key, value, status, frequency, start, dataset.pk, now))
+            observations.append(_observation(key, value, status, frequency, start, dataset.pk, now, totals_of(ids)))
         before = Observation.objects.count()
         Observation.objects.bulk_create(observations, batch_size=BATCH, ignore_conflicts=True)
         return Observation.objects.count() - before
