@@ -9,18 +9,28 @@ both languages if it does not exist yet (and the authority it is part of). Tests
 
     msal = factories.authority("MSAL")                     # Arabic Authority; .get_translation(en) for English
     page = factories.service("MSAL-T-001", "MSAL")          # Arabic ServicePage, published, with its English page
+    pages = factories.services(21)                         # 21 of them in one import, fees and life events varied
     english = factories.translation(page)                 # the English page of the same translation set
     citizen = factories.citizen("L2")                      # L0, L1 (verified e-mail) or L2 (national ID)
     petition = factories.petition(authority=msal)          # open, by a new L2 citizen
     consultation = factories.consultation(authority=msal)  # open, three blocks, under the participation index
     poll = factories.poll(authority=msal)                  # open single-choice poll with two options
+
+What several tests of a module read and none keeps can be built once for the module with `per_module`:
+
+    @factories.per_module
+    def catalogue():
+        "21 services of three authorities."
+        return factories.services(21)
 """
 
 import itertools
 import uuid
 from datetime import timedelta
 
+import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale
 from wagtail.rich_text import RichText
@@ -43,6 +53,31 @@ def _import(**records):
 
     report = import_catalogue({"format": "portal-services", "version": 1, **records})
     assert not report.errors, report.errors
+
+
+def per_module(build):
+    """A module-scoped fixture, named as `build`, of what `build()` makes: built once before the first test of the
+    module that asks for it, in a transaction rolled back after the module's last test (as Django's
+    `TestCase.setUpTestData`); each test runs in a savepoint inside it, so a test's own changes roll back too.
+    The objects it returns are shared by the module's tests: a test that changes one reads it again first."""
+
+    def fixture(django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock():
+            outer = transaction.atomic()
+            outer.__enter__()
+            try:
+                built = build()
+            except BaseException:
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+                raise
+        yield built
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+    fixture.__doc__ = build.__doc__
+    return pytest.fixture(scope="module", name=build.__name__)(fixture)
 
 
 def locale(language="ar"):
@@ -128,37 +163,69 @@ def life_event(slug="employment", *, language="ar", name_ar=None, name_en=None, 
     return LifeEvent.objects.get(slug=slug, locale__language_code=language)
 
 
+def _service_record(service_id, authority_code, *, ar=None, en=None, **neutral):
+    """The catalogue record (docs/import-format.md) of a service, with made-up texts and defaults for what is not
+    given."""
+    return {
+        "id": service_id,
+        "slug": neutral.pop("slug", f"service-{service_id.lower()}"),
+        "authority": authority_code,
+        "audience": ["citizens"],
+        "min_assurance": "L1",
+        "fee_fils": 0,
+        **neutral,
+        "ar": {"title": f"خدمة {service_id}", "summary": "ملخص الخدمة بالعربية.", **(ar or {})},
+        "en": {"title": f"Service {service_id}", "summary": "The service in short.", **(en or {})},
+    }
+
+
+def _import_services(records, language):
+    """Import service records (their authorities and life events made first if missing); the pages in `language`,
+    in the records' order."""
+    from cms.models import ServicePage
+
+    for code in dict.fromkeys(record["authority"] for record in records):
+        authority(code)
+    for slug in dict.fromkeys(slug for record in records for slug in record.get("life_events", ())):
+        life_event(slug)
+    _import(services=records)
+    pages = ServicePage.objects.filter(service_id__in=[record["id"] for record in records], locale=locale(language))
+    by_id = {page.service_id: page for page in pages}
+    return [by_id[record["id"]] for record in records]
+
+
 def service(service_id=None, authority_code="MSAL", *, language="ar", ar=None, en=None, **neutral):
     """A published service page in Arabic and its English translation, in the authority's section, through the
     importer: `neutral` are the record's language-free fields (fee_fils, min_assurance, life_events, status,
-    audience, start_url, processing_days…), `ar` and `en` its texts (title, summary, eligibility, steps…).
-    Returns the page in `language`."""
+    audience, start_url, processing_days, related…), `ar` and `en` its texts (title, summary, eligibility,
+    steps…). Returns the page in `language`."""
     from cms.models import ServicePage
 
     service_id = service_id or f"{authority_code}-T-{next(_numbers):03d}"
     existing = ServicePage.objects.filter(service_id=service_id, locale__language_code=language).first()
     if existing is not None:
         return existing
-    authority(authority_code)
-    for slug in neutral.get("life_events", ()):
-        life_event(slug)
-    number = service_id.lower()
-    _import(
-        services=[
-            {
-                "id": service_id,
-                "slug": neutral.pop("slug", f"service-{number}"),
-                "authority": authority_code,
-                "audience": ["citizens"],
-                "min_assurance": "L1",
-                "fee_fils": 0,
-                **neutral,
-                "ar": {"title": f"خدمة {service_id}", "summary": "ملخص الخدمة بالعربية.", **(ar or {})},
-                "en": {"title": f"Service {service_id}", "summary": "The service in short.", **(en or {})},
-            }
-        ]
-    )
-    return ServicePage.objects.get(service_id=service_id, locale__language_code=language)
+    return _import_services([_service_record(service_id, authority_code, ar=ar, en=en, **neutral)], language)[0]
+
+
+def services(count, authority_codes=("MSAL", "PAM", "MOCI"), *, language="ar"):
+    """`count` published services (each in Arabic and English) in one import, for tests of listings and of what
+    a page costs: they take the authorities in turn, every other one has a fee (the first does), the first of
+    each three is in the life event "employment" and the second in "family" (the third in none), and every
+    second one is for citizens and residents (the others for citizens). Returns the pages in `language`."""
+    records = []
+    for position in range(count):
+        code = authority_codes[position % len(authority_codes)]
+        records.append(
+            _service_record(
+                f"{code}-S-{next(_numbers):03d}",
+                code,
+                fee_fils=2500 * (position + 1) if position % 2 == 0 else 0,
+                life_events=[["employment"], ["family"], []][position % 3],
+                audience=["citizens", "residents"] if position % 2 else ["citizens"],
+            )
+        )
+    return _import_services(records, language)
 
 
 def user(username=None, *, level="L0", password="a long pass phrase 2026", **fields):

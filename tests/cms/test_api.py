@@ -3,8 +3,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cms.models import ServicePage
+from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
+
+
+@factories.per_module
+def catalogue():
+    """20 services of three authorities, every other one with a fee, two of each three in a life event."""
+    return factories.services(20)
+
 
 SERVICE_FIELDS = {
     "service_id",
@@ -39,7 +47,7 @@ def _list(client, **params):
     return response.json()
 
 
-def test_listing_arabic_services_carries_every_field(client):
+def test_listing_arabic_services_carries_every_field(client, catalogue):
     data = _list(client, locale="ar", fields="*", limit=100)
     expected = ServicePage.objects.live().filter(locale__language_code="ar").count()
     assert data["meta"]["total_count"] == expected > 0
@@ -51,7 +59,7 @@ def test_listing_arabic_services_carries_every_field(client):
     assert item["authority"]["code"]
 
 
-def test_fee_is_given_in_fils_and_formatted_in_both_languages(client):
+def test_fee_is_given_in_fils_and_formatted_in_both_languages(client, catalogue):
     page = ServicePage.objects.live().filter(locale__language_code="ar", fee_fils__gt=0).first()
     item = client.get(f"/api/v2/pages/{page.pk}/").json()
     fils = page.fee_fils
@@ -60,7 +68,7 @@ def test_fee_is_given_in_fils_and_formatted_in_both_languages(client):
     assert item["fee"]["en"] == f"KWD {fils // 1000:,}.{fils % 1000:03d}"
 
 
-def test_translation_of_finds_the_english_page_of_each_arabic_service(client):
+def test_translation_of_finds_the_english_page_of_each_arabic_service(client, catalogue):
     arabic = _list(client, locale="ar", fields="service_id", limit=100)["items"]
     for item in arabic:
         english = _list(client, translation_of=item["id"], locale="en", fields="service_id")["items"]
@@ -69,7 +77,7 @@ def test_translation_of_finds_the_english_page_of_each_arabic_service(client):
         assert english[0]["meta"]["locale"] == "en"
 
 
-def test_filter_by_authority_code_and_by_life_event(client):
+def test_filter_by_authority_code_and_by_life_event(client, catalogue):
     page = ServicePage.objects.live().filter(locale__language_code="en").exclude(life_events=None).first()
     by_authority = _list(client, locale="en", authority_code=page.authority.code, fields="authority", limit=100)
     assert by_authority["items"] and {item["authority"]["code"] for item in by_authority["items"]} == {
@@ -108,7 +116,7 @@ def _queries_for(client, limit):
     return len(queries)
 
 
-def test_listing_services_costs_the_same_queries_for_one_or_twenty(client):
+def test_listing_services_costs_the_same_queries_for_one_or_twenty(client, catalogue):
     assert ServicePage.objects.live().filter(locale__language_code="ar").count() >= 20
     _queries_for(client, 1)  # warm the caches (site root paths, content types) that any request fills once
     one = _queries_for(client, 1)
@@ -116,7 +124,7 @@ def test_listing_services_costs_the_same_queries_for_one_or_twenty(client):
     assert one == twenty, f"{one} queries for 1 item, {twenty} for 20"
 
 
-def test_drafts_are_not_in_the_api(client):
+def test_drafts_are_not_in_the_api(client, catalogue):
     page = ServicePage.objects.live().filter(locale__language_code="en").first()
     page.unpublish()
     response = client.get(f"/api/v2/pages/{page.pk}/")

@@ -5,7 +5,13 @@ import pytest
 from cms.models import ServicePage
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
+
+
+@factories.per_module
+def catalogue():
+    """Three services, the first with a fee and a life event, the second for two audiences."""
+    return factories.services(3)
 
 
 def _html_tag(response):
@@ -67,7 +73,6 @@ def test_unknown_page_is_a_404_in_the_visitors_language(client):
 
 
 def test_admin_speaks_arabic_right_to_left_by_default(client):
-
     client.force_login(factories.staff("approver"))
     response = client.get("/admin/")
     assert response.status_code == 200
@@ -103,7 +108,7 @@ def test_language_switch_on_an_untranslated_page_lands_on_the_nearest_translated
 
 def test_english_service_pages_list_audiences_with_the_english_comma(client):
     pages = [page for page in ServicePage.objects.live().filter(locale__language_code="en") if len(page.audience) > 1]
-    assert pages, "the demo has services for more than one audience"
+    assert pages, "the catalogue has services for more than one audience"
     for page in pages[:3]:
         html = client.get(page.url).content.decode()
         audiences = re.search(r"<dd>([^<]*)</dd>", html[html.index("Who can use it") :]).group(1)

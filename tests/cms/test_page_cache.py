@@ -7,8 +7,9 @@ import pytest
 from cms import cache as cms_cache
 from cms.models import HomePage, LifeEvent, ServiceIndexPage, ServicePage
 from core import pagecache
+from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -17,9 +18,15 @@ def page_cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 60
 
 
+@factories.per_module
+def catalogue():
+    """Three services of three authorities (each in its section), in the life events "employment" and "family"."""
+    return factories.services(3)
+
+
 @pytest.fixture
-def service():
-    return ServicePage.objects.live().filter(locale__language_code="ar").order_by("pk").first()
+def service(catalogue):
+    return ServicePage.objects.get(pk=catalogue[0].pk)
 
 
 def _hit(client, url):
@@ -86,7 +93,7 @@ def test_changing_an_authority_purges_its_services(client, service, django_captu
     assert not hit and "هيئة باسم جديد" in html
 
 
-def test_changing_a_life_event_purges_home_and_catalogue(client, django_capture_on_commit_callbacks):
+def test_changing_a_life_event_purges_home_and_catalogue(client, catalogue, django_capture_on_commit_callbacks):
     home = HomePage.objects.live().get(locale__language_code="ar")
     catalogue = ServiceIndexPage.objects.live().filter(locale__language_code="ar", authority__isnull=True).first()
     event = LifeEvent.objects.filter(locale=home.locale).first()
@@ -101,7 +108,7 @@ def test_changing_a_life_event_purges_home_and_catalogue(client, django_capture_
         assert not hit and "مناسبة باسم جديد" in html, url
 
 
-def test_moving_a_page_purges_its_old_address(client, django_capture_on_commit_callbacks):
+def test_moving_a_page_purges_its_old_address(client, catalogue, django_capture_on_commit_callbacks):
     service = ServicePage.objects.live().filter(locale__language_code="ar", authority__isnull=False).first()
     old_url = service.url
     old_parent = service.get_parent()

@@ -3,8 +3,17 @@ from django.contrib.auth import get_user_model
 from wagtail.models import Workflow
 
 from cms.models import ServicePage
+from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
+
+
+@factories.per_module
+def catalogue():
+    """A service of PAM and one of MOCI, their ministries' editors, and the portal's approver."""
+    for username in ("pam.editor", "moci.editor", "approver"):
+        factories.staff(username)
+    return [factories.service(None, "PAM"), factories.service(None, "MOCI")]
 
 
 def _user(username):

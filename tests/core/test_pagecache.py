@@ -5,10 +5,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cms.models import ServicePage
 from core import pagecache
+from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -18,9 +18,15 @@ def page_cache_on(settings):
     settings.PAGE_CACHE_MAX_AGE = 0
 
 
+@factories.per_module
+def catalogue():
+    """One service."""
+    return factories.service()
+
+
 @pytest.fixture
-def service():
-    return ServicePage.objects.live().filter(locale__language_code="ar").order_by("pk").first()
+def service(catalogue):
+    return catalogue
 
 
 @pytest.fixture
