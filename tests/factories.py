@@ -228,6 +228,14 @@ def services(count, authority_codes=("MSAL", "PAM", "MOCI"), *, language="ar"):
     return _import_services(records, language)
 
 
+def search_index():
+    """The search index rebuilt from what the database holds. Pages reach the index when their change commits,
+    which a test's never does: a test of search builds its pages, then calls this."""
+    from search.services import reindex
+
+    return reindex()
+
+
 def user(username=None, *, level="L0", password="a long pass phrase 2026", **fields):
     """An account at assurance level L0, L1 (a verified e-mail address) or L2 (national ID)."""
     from allauth.account.models import EmailAddress

@@ -7,7 +7,7 @@ import pytest
 
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(

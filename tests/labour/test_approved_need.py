@@ -12,7 +12,7 @@ from tests import factories
 
 from .helpers import BANK, bank, register, signatory_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 ASK = {"nationality": "ASI", "occupation": "4"}
 

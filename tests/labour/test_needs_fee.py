@@ -17,7 +17,7 @@ from tests import factories
 
 from .helpers import bank, signatory_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 ASK = {"nationality": "ASI", "occupation": "4"}
 CALLBACK = "/payments/gateway/sandbox/callback/"
@@ -25,6 +25,7 @@ CALLBACK = "/payments/gateway/sandbox/callback/"
 
 @pytest.fixture
 def employer():
+    factories.authority("MSAL")  # decides labour-needs requests (settings.LABOUR_AUTHORITY)
     establishment = bank(84, 16, capacity=150)
     user = signatory_of(establishment)
     client = Client()

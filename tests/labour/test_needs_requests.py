@@ -17,7 +17,7 @@ from tests import factories
 
 from .helpers import bank, signatory_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 ASK = {"nationality": "ASI", "occupation": "4"}
 
@@ -25,6 +25,7 @@ ASK = {"nationality": "ASI", "occupation": "4"}
 @pytest.fixture
 def employer():
     """Gulf Bank: 84 Kuwaitis of 100 workers (quota 70 %), a licence for 150, and its signatory."""
+    factories.authority("MSAL")  # decides labour-needs requests (settings.LABOUR_AUTHORITY)
     establishment = bank(84, 16, capacity=150)
     return establishment, signatory_of(establishment)
 

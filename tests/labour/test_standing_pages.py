@@ -11,7 +11,7 @@ from tests import factories
 
 from .helpers import bank, signatory_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 
 def test_the_signatory_sees_the_standing_as_a_table_with_the_band_and_its_meaning(client):
@@ -76,8 +76,7 @@ def test_staff_see_the_standing_in_the_admin_and_record_a_signatory_by_civil_id(
 
 
 def test_the_demo_gives_the_demo_citizen_two_establishments():
-    from cms.models import HomePage  # noqa: F401 — load_labour_demo needs the home pages of load_demo
-
+    factories.portal_site()  # load_labour_demo puts its dashboard under the home pages
     call_command("load_labour_demo", stdout=open("/dev/null", "w"))
     call_command("load_labour_demo", stdout=open("/dev/null", "w"))
     demo_hash = civil_id_hash("290010100001")

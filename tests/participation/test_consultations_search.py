@@ -5,10 +5,11 @@ import pytest
 from django.core.management import call_command
 
 from participation.models import PollPage
+from tests import factories
 
 from .consultations_helpers import make_consultation
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 
 def _search(client, q, kind, **filters):
@@ -33,6 +34,8 @@ def test_a_consultation_is_found_in_each_language_and_gone_once_unpublished(clie
 
 
 def test_the_demo_polls_are_found_after_a_reindex(client):
+    factories.portal_site()
+    factories.authority("MSAL")
     call_command("load_participation_demo", stdout=open("/dev/null", "w"))
     call_command("search_reindex", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
     poll = PollPage.objects.get(locale__language_code="ar", kind="ranked")

@@ -17,7 +17,7 @@ from tests import factories
 from .conftest import make_citizen
 from .consultations_helpers import GOOD_ANSWERS, make_consultation, participation_index
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 
 def _user(username):
@@ -26,6 +26,8 @@ def _user(username):
 
 @pytest.fixture
 def index():
+    for username in ("admin", "approver", "msal.editor", "pam.editor", "moci.editor"):
+        factories.staff(username)
     index = participation_index()
     let_ministries_launch([index])
     return index

@@ -14,28 +14,22 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
-from cms.models import HomePage
 from identity.receipts import verify_receipt
-from participation.models import Ballot, BallotChoice, ParticipationIndexPage, PollOption, PollPage
+from participation.models import Ballot, BallotChoice, PollOption, PollPage
 from participation.selectors import polls as selectors
 from participation.services import polls as services
 from tests import factories
 
 from .conftest import make_citizen
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 _numbers = itertools.count(1)
 
 
 def make_poll(authority, *, kind="single", options=None, opened=1, closes_in=7, **fields):
     """A published poll under the Arabic home's participation section, opened `opened` days ago."""
-    home = HomePage.objects.get(locale__language_code="ar", depth=2)
-    index = ParticipationIndexPage.objects.child_of(home).first()
-    if index is None:
-        index = ParticipationIndexPage(title="المشاركة الأهلية", slug="participate-section")
-        home.add_child(instance=index)
-        index.save_revision().publish()
+    index = factories.participation_index()
     now = timezone.now()
     number = next(_numbers)
     options = options or [("capital", "العاصمة"), ("hawalli", "حولي"), ("jahra", "الجهراء")]

@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import Locale, Page
 
-from cms.models import HomePage
 from participation.models import (
     Announcement,
     ConsultationPage,
@@ -21,11 +20,12 @@ from participation.models import (
 )
 from participation.selectors import petitions as selectors
 from participation.services.schedule import run_schedule
+from tests import factories
 from tests.event_recorder import EventRecorder
 
 from .conftest import make_citizen, make_petition
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 EVENTS = [
     "consultation.opened",
@@ -48,7 +48,7 @@ def heard():
 def participation_section():
     section = ParticipationIndexPage.objects.filter(locale__language_code="ar").first()
     if section is None:
-        home = HomePage.objects.filter(locale__language_code="ar").first()
+        home = factories.home()
         section = home.add_child(instance=ParticipationIndexPage(title="شارك", slug="participate-test"))
     return section
 

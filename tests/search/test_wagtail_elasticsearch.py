@@ -7,8 +7,16 @@ from wagtail.models import Page
 from cms.models import ServicePage
 from search.normalize import normalise
 from search.wagtail_search import NormalisingMapping, PortalElasticsearchBackend
+from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
+
+
+@factories.per_module
+def catalogue():
+    """One service."""
+    return factories.service()
+
 
 HAMZA_TITLE = "إلزام أصحاب العمل بتسجيل العمالة"
 
