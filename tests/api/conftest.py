@@ -50,9 +50,10 @@ def session_token(user):
 
 
 @pytest.fixture
-def demo_participation(demo, db):
-    """The participation and payments demo on top of the catalogue: an open consultation, an open and a closed
-    poll, the payments demo's citizen."""
+def demo_participation(db):
+    """The participation and payments demo on a small catalogue (three services of three authorities, one with a
+    fee): an open consultation, an open and a closed poll, the payments demo's citizen, a fee paid, bills."""
+    factories.services(3)
     with open("/dev/null", "w") as quiet:
         call_command("load_participation_demo", stdout=quiet)
         call_command("load_payments_demo", stdout=quiet)

@@ -13,11 +13,18 @@ from wagtail.models import get_page_models
 
 from cms.api_schema import PAGE_FIELDS
 from cms.models import HomePage, ServicePage
+from tests import factories
 
 from .conftest import served_schema
 from .test_schema_truth import Journey
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
+
+
+@factories.per_module
+def catalogue():
+    """Three services of three authorities (PAM among them), the first with a fee and in "employment"."""
+    return factories.services(3)
 
 
 @pytest.fixture

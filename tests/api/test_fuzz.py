@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from cms.api_schema import schema_document as content_schema_document
+from tests import factories
 from tests.participation.conftest import make_citizen
 
 from .conftest import authority_key_token, session_token
@@ -41,7 +42,13 @@ V1_CHECKS = [not_a_server_error, status_code_conformance, content_type_conforman
 # lists none, a route's `{client}` other than app or browser a 404): the portal must answer it without a 5xx.
 HEADLESS_CHECKS = [not_a_server_error]
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
+
+
+@factories.per_module
+def catalogue():
+    """Three services of three authorities, for the content API's answers to have items."""
+    return factories.services(3)
 
 
 def platform_schema():

@@ -1,5 +1,5 @@
 """The OpenAPI schema at /api/v1/schema/ tells the truth: every operation it lists is called here with realistic
-data (the demo's consultation and polls, a petition, a payment and a bill made through the API itself),
+data (the participation demo's consultation and polls, a petition, a payment and a bill made through the API itself),
 anonymously and signed in, and each real answer is checked against the schema: its status is documented, its
 content type is the documented one, its body matches the documented schema. A new operation fails the last test
 until this journey calls it."""
@@ -25,7 +25,7 @@ from .conftest import session_token
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 METHODS = ("get", "put", "post", "patch", "delete")
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = pytest.mark.django_db
 
 
 class Journey:
