@@ -65,6 +65,13 @@ def _fresh_cache():
     push._scheduled_until.clear()
 
 
+@factories.per_module
+def portal_site():
+    """The home pages and the service catalogue in both languages, built once for the module that asks for them
+    (`pytest.mark.usefixtures("portal_site")`) rather than by each of its tests."""
+    return factories.portal_site()
+
+
 @pytest.fixture
 def small_catalogue():
     return json.loads((FIXTURES / "catalogue-small.json").read_text(encoding="utf-8"))

@@ -7,16 +7,14 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 
 from labour.blocks import IndicatorChartBlock
 from labour.models import LabourDashboardPage
-from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_site")]
 
 ARABIC_INDIC_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
 
 
 @pytest.fixture
 def dashboard():
-    factories.portal_site()
     call_command("load_labour_demo", stdout=io.StringIO())
 
 

@@ -17,7 +17,13 @@ from tests import factories
 from .conftest import make_citizen
 from .consultations_helpers import GOOD_ANSWERS, make_consultation, participation_index
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff")]
+
+
+@factories.per_module
+def staff():
+    """The admin, the approver and the editors of MSAL, PAM and MOCI (and so their sections), once for the module."""
+    return [factories.staff(username) for username in ("admin", "approver", "msal.editor", "pam.editor", "moci.editor")]
 
 
 def _user(username):
@@ -26,8 +32,6 @@ def _user(username):
 
 @pytest.fixture
 def index():
-    for username in ("admin", "approver", "msal.editor", "pam.editor", "moci.editor"):
-        factories.staff(username)
     index = participation_index()
     let_ministries_launch([index])
     return index

@@ -22,7 +22,14 @@ from tests import factories
 
 from .conftest import make_citizen
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("section")]
+
+
+@factories.per_module
+def section():
+    """The participation section under the Arabic home page, built once for the module."""
+    return factories.participation_index()
+
 
 _numbers = itertools.count(1)
 

@@ -25,7 +25,7 @@ from tests.event_recorder import EventRecorder
 
 from .conftest import make_citizen, make_petition
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_site")]
 
 EVENTS = [
     "consultation.opened",
