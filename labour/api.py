@@ -331,6 +331,12 @@ class NeedsRequestSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="In fils; 0: none. The request waits in awaiting_payment until paid.",
     )
+    fee_refunded = serializers.IntegerField(
+        source="fee_refunded_fils",
+        read_only=True,
+        help_text="In fils: what has been refunded of the fee's payment (payment_reference). Refunded in full "
+        "before the decision, the request is awaiting_payment again.",
+    )
 
     class Meta:
         model = NeedsRequest
@@ -354,6 +360,8 @@ class NeedsRequestSerializer(serializers.ModelSerializer):
             "fee",
             "payment_reference",
             "paid_at",
+            "fee_refunded",
+            "fee_refunded_at",
         ]
 
     @extend_schema_field(ESTIMATE)

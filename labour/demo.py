@@ -211,6 +211,9 @@ def build():
 SIGNATORY_CIVIL_ID = "290010100001"
 SIGNATORY_NAME = "مواطن تجريبي"
 SIGNATORY_OF = ("DEMO-100", "DEMO-200")
+# The demo's policy sets a fee for a labour-needs request (every activity; 5.000 KWD), so that `make run` shows
+# its journey through the payment sub-portal's sandbox gateway. Loaded only when the policy has no row at all.
+NEEDS_FEE_FILS = 5_000
 REGISTER = """licence_number,name_ar,name_en,activity,isic_division,governorate,licensed_capacity,nationality,occupation,workers
 DEMO-100,مصرف الواحة التجريبي,Oasis Demo Bank,K,64,KW-KU,150,KWT,2,58
 DEMO-100,مصرف الواحة التجريبي,Oasis Demo Bank,K,64,KW-KU,150,KWT,4,20

@@ -463,6 +463,9 @@ class NeedsRequest(models.Model):
     fee_fils = models.PositiveIntegerField(_("fee (fils)"), default=0)
     payment_reference = models.CharField(_("payment"), max_length=20, blank=True)
     paid_at = models.DateTimeField(_("fee paid at"), null=True, blank=True)
+    # What payments has refunded of that payment so far (payments.registry's on_refunded), and when it last did.
+    fee_refunded_fils = models.PositiveIntegerField(_("fee refunded (fils)"), default=0)
+    fee_refunded_at = models.DateTimeField(_("fee refunded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -498,6 +501,16 @@ class NeedsRequest(models.Model):
         from core.money import format_fils
 
         return format_fils(self.fee_fils)
+
+    @property
+    def fee_refunded_display(self):
+        from core.money import format_fils
+
+        return format_fils(self.fee_refunded_fils)
+
+    @property
+    def fee_refunded_in_full(self):
+        return bool(self.fee_fils) and self.fee_refunded_fils >= self.fee_fils
 
 
 # --- Wage protection and marginal-labour signals ------------------------------------------------------------

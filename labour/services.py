@@ -316,6 +316,18 @@ def load_demo_establishments():
     return created
 
 
+def load_demo_fee():
+    """The demo's fee for a labour-needs request (labour.demo.NEEDS_FEE_FILS, every activity), unless the policy has
+    a fee already: staff's fees are never changed. Returns whether it was added."""
+    from . import demo
+    from .models import NeedsRequestFee
+
+    if NeedsRequestFee.objects.exists():
+        return False
+    NeedsRequestFee.objects.create(activity=None, fee_fils=demo.NEEDS_FEE_FILS)
+    return True
+
+
 # --- Labour-needs requests ---------------------------------------------------------------------------
 
 DECISIONS = {
@@ -467,11 +479,44 @@ def needs_request_paid(reference, payment_reference):
     request.state = NeedsRequest.State.SUBMITTED
     request.payment_reference = payment_reference
     request.paid_at = timezone.now()
-    request.save(update_fields=["state", "payment_reference", "paid_at"])
+    request.fee_refunded_fils, request.fee_refunded_at = 0, None  # a refund of an earlier payment of it is history
+    request.save(update_fields=["state", "payment_reference", "paid_at", "fee_refunded_fils", "fee_refunded_at"])
     log(
         request,
         "labour.needs_request.paid",
         data={"payment": payment_reference, "fee": format_fils(request.fee_fils, "en")},
+    )
+
+
+def needs_request_refunded(reference, payment_reference, refunded_fils):
+    """payments.registry's call when a refund of a request's fee succeeds, in that transaction: the request keeps
+    what has been refunded of its payment (shown to the employer and to staff). A fee refunded in full before staff
+    decided means the request is no longer paid for: it goes back to `awaiting_payment` (staff cannot decide it;
+    the employer may pay again, a new payment). A decided request keeps its decision. A refund of a payment that is
+    no longer the request's (paid again since) changes nothing but Wagtail's log."""
+    request = NeedsRequest.objects.select_for_update().filter(reference=reference).first()
+    if request is None:
+        return
+    current = request.payment_reference == payment_reference
+    unpaid = current and request.state == NeedsRequest.State.SUBMITTED and refunded_fils >= request.fee_fils
+    if current:
+        request.fee_refunded_fils = refunded_fils
+        request.fee_refunded_at = timezone.now()
+        fields = ["fee_refunded_fils", "fee_refunded_at"]
+        if unpaid:
+            request.state = NeedsRequest.State.AWAITING_PAYMENT
+            request.paid_at = None
+            fields += ["state", "paid_at"]
+        request.save(update_fields=fields)
+    log(
+        request,
+        "labour.needs_request.fee_refunded",
+        data={
+            "payment": payment_reference,
+            "refunded": format_fils(refunded_fils, "en"),
+            "awaiting_payment_again": unpaid,
+            "current_payment": current,
+        },
     )
 
 

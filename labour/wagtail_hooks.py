@@ -347,6 +347,9 @@ def register_needs_log_actions(actions):
     )
     actions.register_action("labour.needs_request.paid", _("Fee paid"), _("Labour-needs request fee paid"))
     actions.register_action(
+        "labour.needs_request.fee_refunded", _("Fee refunded"), _("Labour-needs request fee refunded")
+    )
+    actions.register_action(
         "labour.needs_request.approved", _("Approve labour-needs request"), _("Labour-needs request approved")
     )
     actions.register_action(

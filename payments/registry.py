@@ -4,20 +4,26 @@ payment of one, and is told, in the very transaction that credits the payment, w
 this module only, never payments' models or services (tests/core/test_architecture.py).
 
     # labour/payables.py
-    payable("labour.needs_request", on_paid=needs_request_paid)     # on_paid(key, reference)
+    payable("labour.needs_request", on_paid=needs_request_paid, on_refunded=needs_request_refunded)
+    # on_paid(key, reference); on_refunded(key, reference, refunded_fils)
 
     payment = request_payment("labour.needs_request", "LAB-…", authority=…, amount_fils=…, …)
     redirect(pay_url(payment))
 
 The amount is the caller's, from its own records: never a figure the browser sent."""
 
+import logging
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.urls import reverse
+
+logger = logging.getLogger(__name__)
 
 PAYABLE_KEY = "payable"
 PAYABLE_ID_KEY = "payable_id"
 _payables = {}
+_refunded = {}
 
 
 @dataclass(frozen=True)
@@ -34,11 +40,18 @@ class PaymentInfo:
         return self.state == "success"
 
 
-def payable(kind, *, on_paid):
+def payable(kind, *, on_paid, on_refunded=None):
     """Register `kind`. `on_paid(key, reference)` runs once per successful payment of one of its things, under
     the payment's lock and in the transaction that credits it: the payment is credited and the thing moves on
-    together, or neither does. It must not call a gateway or anything slow."""
+    together, or neither does. `on_refunded(key, reference, refunded_fils)`, if given, runs each time a refund of
+    such a payment succeeds, under the payment's lock and in the transaction that records the refund as done, with
+    everything refunded of the payment so far (if it fails, the refund is recorded all the same: `refunded`).
+    Neither may call a gateway or anything slow."""
     _payables[kind] = on_paid
+    if on_refunded is not None:
+        _refunded[kind] = on_refunded
+    else:
+        _refunded.pop(kind, None)
 
 
 def _info(payment):
@@ -85,3 +98,19 @@ def paid(payment):
     on_paid = _payables.get(metadata.get(PAYABLE_KEY))
     if on_paid is not None:
         on_paid(metadata.get(PAYABLE_ID_KEY, ""), payment.reference)
+
+
+def refunded(payment, refunded_fils):
+    """Called by payments' refunds when a refund of `payment` (locked) has just succeeded: its payable, if any, is
+    told how much of the payment has been refunded in all. The gateway has given the money back by then, which
+    cannot be undone: a payable that fails is logged and its own writes rolled back (a savepoint), and the refund
+    is recorded as done all the same."""
+    metadata = payment.metadata or {}
+    on_refunded = _refunded.get(metadata.get(PAYABLE_KEY))
+    if on_refunded is None:
+        return
+    try:
+        with transaction.atomic():
+            on_refunded(metadata.get(PAYABLE_ID_KEY, ""), payment.reference, refunded_fils)
+    except Exception:
+        logger.exception("payments: the payable of %s failed to hear of a refund", payment.reference)

@@ -151,6 +151,14 @@ def staff_authorities(user):
     return authorities if codes is None else authorities.filter(code__in=codes)
 
 
+def refunded_fils(payment):
+    """What has been refunded of the payment: its refunds that succeeded."""
+    return (
+        Refund.objects.filter(payment=payment, state=Refund.State.SUCCESS).aggregate(total=Sum("amount_fils"))["total"]
+        or 0
+    )
+
+
 def amount_available(payment):
     """What can still be refunded: the payment's amount less every refund not in error (0 unless paid)."""
     if payment.state != PaymentState.SUCCESS:

@@ -48,7 +48,7 @@ from ..models import (
     PaymentState,
     Refund,
 )
-from ..selectors import amount_available
+from ..selectors import amount_available, refunded_fils
 from . import webhooks
 
 logger = logging.getLogger(__name__)
@@ -775,6 +775,7 @@ def refund_payment(payment, *, amount_fils, expected_available, reason="", user=
         )
     outcome = gateways.get(payment.gateway).refund(payment, refund)
     with transaction.atomic():
+        payment = _locked(payment.reference)  # refunds of one payment finish one at a time
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         refund.state = Refund.State.SUCCESS if outcome.outcome == Outcome.SUCCESS else Refund.State.ERROR
         refund.gateway_reference = outcome.transaction_id[:64]
@@ -789,6 +790,8 @@ def refund_payment(payment, *, amount_fils, expected_available, reason="", user=
             decoded={"refund": refund.reference, "amount_fils": amount_fils, "state": refund.state},
         )
         if refund.state == Refund.State.SUCCESS:
+            # Another app's payable (a labour-needs request's fee) hears of it in this transaction.
+            registry.refunded(payment, refunded_fils(payment))
             events.emit("payment.refunded", payment_id=payment.pk, refund_id=refund.pk, reference=payment.reference)
             webhooks.payment_changed(payment, "payment.refunded", refund=refund)
     return refund

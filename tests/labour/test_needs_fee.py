@@ -173,3 +173,117 @@ def test_a_request_without_a_fee_has_nothing_to_pay(employer):
     refused = client.post(f"/api/v1/labour/needs-requests/{request.reference}/pay/")
     assert refused.status_code == 409 and refused.json()["code"] == "labour_needs_not_awaiting_payment"
     assert not Payment.objects.exists()
+
+
+def test_the_demo_sets_a_fee_and_the_demo_employer_pays_it_on_the_sandbox():
+    """`make run`'s labour demo: the policy sets a fee (every activity), so the demo citizen's request for DEMO-100
+    waits for it and goes to review once the sandbox gateway says paid. Loading the demo again, or after staff set
+    their own fees, changes no fee."""
+    import io
+
+    from django.core.management import call_command
+
+    from identity.models import NationalIdentity
+    from identity.national_id import civil_id_hash
+    from labour import demo
+    from tests.participation.conftest import make_citizen
+
+    factories.portal_site()  # load_labour_demo puts its dashboard under the home pages
+    factories.authority("MSAL")  # decides labour-needs requests (settings.LABOUR_AUTHORITY)
+    call_command("load_labour_demo", stdout=io.StringIO())
+    fee = NeedsRequestFee.objects.get()
+    assert (fee.activity, fee.fee_fils) == (None, demo.NEEDS_FEE_FILS)
+    fee.fee_fils = 2_000
+    fee.save()
+    call_command("load_labour_demo", stdout=io.StringIO())
+    assert list(NeedsRequestFee.objects.values_list("fee_fils", flat=True)) == [2_000]
+
+    employer = make_citizen("L2")
+    NationalIdentity.objects.create(
+        user=employer, civil_id_hash=civil_id_hash(demo.SIGNATORY_CIVIL_ID), full_name=demo.SIGNATORY_NAME
+    )
+    request = services.submit_needs_request(employer, "DEMO-100", nationality="KWT", occupation="2", workers=5)
+    assert (request.state, request.fee_fils) == ("awaiting_payment", 2_000)
+    client = Client()
+    client.force_login(employer)
+    started = client.post(f"/en/labour/needs/{request.reference}/pay/")
+    results = _sandbox_results(client, started["Location"])
+    assert client.post(CALLBACK, {"result": results["success"]}).status_code == 302
+    request.refresh_from_db()
+    assert request.state == "submitted" and registry.payment_info(request.payment_reference).amount_fils == 2_000
+
+
+def _paid(client, request):
+    """The request's fee paid on the sandbox; the payment."""
+    started = client.post(f"/en/labour/needs/{request.reference}/pay/")
+    results = _sandbox_results(client, started["Location"])
+    client.post(CALLBACK, {"result": results["success"]})
+    request.refresh_from_db()
+    return Payment.objects.get(reference=request.payment_reference)
+
+
+def _refund(payment, amount_fils):
+    from payments.selectors import amount_available
+    from payments.services import refund_payment
+
+    payment.refresh_from_db()
+    refund = refund_payment(payment, amount_fils=amount_fils, expected_available=amount_available(payment))
+    assert refund.state == "success"
+
+
+def test_a_fee_refunded_in_full_before_the_decision_sends_the_request_back_to_awaiting_payment(employer, fees):
+    """A citizen whose fee is given back no longer has a paid request: it waits for the fee again, staff cannot
+    decide it and see why, and paying again (a new payment) sends it back to review."""
+    _establishment, user, client = employer
+    editor = factories.staff("msal.editor")
+    request = _submit(user)
+    payment = _paid(client, request)
+    assert request.state == "submitted"
+    _refund(payment, 7_500)
+
+    request.refresh_from_db()
+    assert (request.state, request.fee_refunded_fils, request.paid_at) == ("awaiting_payment", 7_500, None)
+    assert request.fee_refunded_at is not None and request.payment_reference == payment.reference
+    with pytest.raises(NeedsUnpaid):
+        services.decide_needs_request(editor, request, decision="approve")
+    page = client.get(f"/en/labour/needs/{request.reference}/").content.decode()
+    assert "Fee refunded" in page and "refunded in full" in page and "KWD 7.500" in page
+    staff = Client()
+    staff.force_login(editor)
+    review = staff.get(f"/admin/labour/needs/{request.reference}/").content.decode()
+    assert 'class="fee-refunded"' in review and "7.500" in review  # the admin speaks the staff member's Arabic
+    assert "رُدّ رسم هذا الطلب كاملًا" in review
+    assert ModelLogEntry.objects.filter(object_id=str(request.pk), action="labour.needs_request.fee_refunded").exists()
+
+    again = _paid(client, request)
+    assert again.reference != payment.reference and again.amount_fils == 7_500
+    assert (request.state, request.payment_reference, request.fee_refunded_fils) == ("submitted", again.reference, 0)
+    assert services.decide_needs_request(editor, request, decision="approve").state == "approved"
+
+
+def test_a_partial_refund_keeps_the_request_in_review_and_is_shown(employer, fees):
+    _establishment, user, client = employer
+    request = _submit(user)
+    payment = _paid(client, request)
+    _refund(payment, 2_500)
+    request.refresh_from_db()
+    assert (request.state, request.fee_refunded_fils) == ("submitted", 2_500)
+    _refund(payment, 1_000)
+    request.refresh_from_db()
+    assert (request.state, request.fee_refunded_fils) == ("submitted", 3_500)
+    assert "KWD 3.500" in client.get(f"/en/labour/needs/{request.reference}/").content.decode()
+
+
+def test_a_fee_refunded_after_the_decision_leaves_the_decision_and_is_shown(employer, fees):
+    _establishment, user, client = employer
+    editor = factories.staff("msal.editor")
+    request = _submit(user)
+    payment = _paid(client, request)
+    services.decide_needs_request(editor, request, decision="approve")
+    _refund(payment, 7_500)
+    request.refresh_from_db()
+    assert (request.state, request.fee_refunded_fils) == ("approved", 7_500)
+    body = client.get(f"/api/v1/labour/needs-requests/{request.reference}/").json()
+    assert (body["state"], body["fee_refunded"], body["payment_reference"]) == ("approved", 7_500, payment.reference)
+    page = client.get(f"/en/labour/needs/{request.reference}/").content.decode()
+    assert "Fee refunded" in page and "Pay the fee" not in page

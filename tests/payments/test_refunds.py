@@ -56,3 +56,33 @@ def test_refunds_through_the_api_with_the_refunds_scope(authority):
         Client(HTTP_AUTHORIZATION=f"Bearer {no_refunds}").post(url, body, content_type="application/json").status_code
         == 403
     )
+
+
+def test_a_payable_hears_of_each_refund_that_succeeds_in_its_transaction(authority, monkeypatch, caplog):
+    """payments.registry's on_refunded: told, under the payment's lock and in the refund's transaction, how much of
+    the payment has been refunded in all. The gateway has given the money back: if the payable fails, its writes
+    are rolled back and logged, and the refund is recorded as done all the same."""
+    from payments import registry
+
+    heard = []
+    monkeypatch.setattr(registry, "_payables", {**registry._payables, "test.thing": lambda key, reference: None})
+    monkeypatch.setattr(registry, "_refunded", {**registry._refunded, "test.thing": lambda *args: heard.append(args)})
+    payment = paid(authority, metadata={registry.PAYABLE_KEY: "test.thing", registry.PAYABLE_ID_KEY: "T-1"})
+    services.refund_payment(payment, amount_fils=4_000, expected_available=10_000)
+    services.refund_payment(payment, amount_fils=6_000, expected_available=6_000)
+    assert heard == [("T-1", payment.reference, 4_000), ("T-1", payment.reference, 10_000)]
+
+    def broken(*args):
+        PaymentEvent.objects.filter(payment=other).delete()  # a write of the payable's, rolled back with it
+        raise RuntimeError("the thing could not hear of it")
+
+    other = paid(authority, metadata={registry.PAYABLE_KEY: "test.thing", registry.PAYABLE_ID_KEY: "T-2"})
+    events = PaymentEvent.objects.filter(payment=other).count()
+    monkeypatch.setitem(registry._refunded, "test.thing", broken)
+    with caplog.at_level("ERROR", logger="payments.registry"):
+        refund = services.refund_payment(other, amount_fils=1_000, expected_available=10_000)
+    assert refund.state == Refund.State.SUCCESS and services.amount_available(other) == 9_000
+    assert (
+        PaymentEvent.objects.filter(payment=other).count() == events + 3
+    )  # none deleted: the refund's two, the gateway's
+    assert "failed to hear of a refund" in caplog.text

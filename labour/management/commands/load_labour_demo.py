@@ -12,9 +12,11 @@ from django.db import transaction
 
 from cms.models import HomePage
 from cms.services import ensure_locales
+from core.money import format_fils
+from labour import demo
 from labour.models import LabourDashboardPage
 from labour.reference import ensure_reference_data
-from labour.services import load_demo_cube, load_demo_establishments
+from labour.services import load_demo_cube, load_demo_establishments, load_demo_fee
 
 BLOCKS = uuid.UUID("3c0c7e6e-51a1-4f7e-9d55-2b8f0f4d6a11")
 LANGUAGES = ("ar", "en")
@@ -109,6 +111,7 @@ class Command(BaseCommand):
         ensure_reference_data()  # put back when a flushed database lost what the migrations loaded
         added = load_demo_cube()
         establishments = load_demo_establishments()
+        fee = load_demo_fee()
         locales = ensure_locales()
         homes = {language: HomePage.objects.filter(locale=locales[language], depth=2).first() for language in LANGUAGES}
         if not all(homes.values()):
@@ -135,7 +138,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Labour demo: {added} illustrative observation(s), {establishments} establishment(s), "
-                f"{created} page(s) created. The demo citizen (national ID 290010100001) acts for DEMO-100 and "
-                "DEMO-200 at /ar/labour/establishments/."
+                f"{created} page(s) created{f', a fee of {format_fils(demo.NEEDS_FEE_FILS)} for labour-needs requests' if fee else ''}. The demo "
+                "citizen (national ID 290010100001) acts for DEMO-100 and DEMO-200 at /ar/labour/establishments/."
             )
         )
