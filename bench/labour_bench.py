@@ -12,6 +12,9 @@ Creates a database of its own (<name>_labour_bench) on the server of DATABASE_UR
    dimensions (15 pairs) for a few measures, a few rounds: p50/p95 against the target of 100 ms.
 3. dashboard — a dashboard page with three charts (line, bar, stacked bar over 8 quarters) served through
    the test client, no cache: p50/p95 against the target of 150 ms.
+4. marginal-labour report — 2,000 establishments (imported as a register) and 300,000 wage records (50,000
+   workers × 6 months, imported with `import_wages`), then `labour.selectors.marginal_signals` over the last 3
+   months, every signal, a few times: seconds per report (no target in the issue; docs/benchmarks.md).
 
 The page cache is off (PAGE_CACHE_IN_PROCESS=false): the dashboard is rendered for every request. Beside each
 wall-clock figure the bench gives the CPU time it cost — this process's (time.process_time) and, when PostgreSQL
@@ -23,10 +26,13 @@ end. In smoke mode (BENCH_SMOKE=1) the cube holds one year (101,376 observations
 requests: the figures mean nothing, the errors do.
 """
 
+import datetime
 import itertools
 import os
 
 os.environ["PAGE_CACHE_IN_PROCESS"] = "false"  # the dashboard is measured uncached
+# The wage-protection file's civil IDs are kept as keyed hashes: a key of the bench's own unless one is set.
+os.environ.setdefault("NATIONAL_ID_HASH_KEY", "labour-bench-only")
 import statistics
 import sys
 import tempfile
@@ -41,6 +47,10 @@ TARGET_PAGE_P95_MS = 150.0
 YEARS = setting("BENCH_LABOUR_YEARS", 10, 1)  # 10 years of quarters: 1,013,760 observations
 ROUNDS = setting("BENCH_ROUNDS", 4, 1)
 PAGE_REQUESTS = setting("BENCH_PAGE_REQUESTS", 60, 3)
+ESTABLISHMENTS = setting("BENCH_LABOUR_ESTABLISHMENTS", 2_000, 100)
+WORKERS = setting("BENCH_LABOUR_WORKERS", 50_000, 2_500)
+WAGE_MONTHS = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+REPORTS = setting("BENCH_LABOUR_REPORTS", 5, 2)
 
 MEASURES = ["EMP", "WP_ISS", "WP_CAN", "WP_TRF", "JOBSEEK", "EST"]
 NATIONALITIES = ["_T", "KWT", "NKW", "GCC", "ARB", "ASI", "AFR", "OTH"]
@@ -60,6 +70,36 @@ def write_file(path):
             count += 1
             handle.write(f"KW_MSAL:LABOUR(1.0),{','.join(cell)},{(count * 7919) % 100_000}\n")
     return count
+
+
+def register_and_wages():
+    """A register of ESTABLISHMENTS establishments and a wage-protection file of WORKERS workers over WAGE_MONTHS,
+    shaped so that every signal occurs: some establishments over their licence, some workers paid nothing for
+    months, some reported absent."""
+    register = [
+        "licence_number,name_ar,name_en,activity,isic_division,governorate,licensed_capacity,nationality,occupation,"
+        "workers"
+    ]
+    activities = "CFGIKN"
+    per = WORKERS // ESTABLISHMENTS
+    for number in range(ESTABLISHMENTS):
+        capacity = per + 5 if number % 7 else per - 5  # one in seven employs more than its licence allows
+        activity = activities[number % len(activities)]
+        licence = f"B-{number:05d}"
+        register.append(
+            f"{licence},منشأة {number},Establishment {number},{activity},,KW-HA,{capacity},KWT,2,{per // 5}"
+        )
+        register.append(
+            f"{licence},منشأة {number},Establishment {number},{activity},,KW-HA,{capacity},ASI,9,{per - per // 5}"
+        )
+    wages = ["licence_number,civil_id,month,salary_fils,absence_reported"]
+    for worker in range(WORKERS):
+        licence = f"B-{worker % ESTABLISHMENTS:05d}"
+        civil_id = f"{280000000000 + worker}"
+        unpaid, absent = worker % 41 == 0, worker % 53 == 0
+        for month in WAGE_MONTHS:
+            wages.append(f"{licence},{civil_id},{month},{0 if unpaid else 350_000},{1 if absent else 0}")
+    return "\n".join(register).encode(), "\n".join(wages).encode()
 
 
 def backend_cpu(connection):
@@ -232,6 +272,34 @@ def bench(database_url):
         "ratio_to_target": round(percentile(page_latencies, 0.95) / TARGET_PAGE_P95_MS, 2),
     }
 
+    from labour.selectors import marginal_signals
+    from labour.services import import_establishments, import_wages
+
+    register, wages = register_and_wages()
+    import_establishments(register)
+    started = time.perf_counter()
+    import_wages(wages, file_name="wages.csv", today=datetime.date(2026, 11, 15))
+    wages_seconds = time.perf_counter() - started
+    report_seconds = []
+    cpu.start()
+    for _report in range(REPORTS):
+        started = time.perf_counter()
+        signals = marginal_signals(months=3)
+        report_seconds.append(time.perf_counter() - started)
+    report_cpu = cpu.stop().figures(REPORTS)
+    if not signals:
+        errors.met("the marginal-labour report found no signal")
+    results["marginal_labour"] = {
+        "establishments": ESTABLISHMENTS,
+        "wage_records": WORKERS * len(WAGE_MONTHS),
+        "wage_import_seconds": round(wages_seconds, 1),
+        "signals": len(signals),
+        "reports": REPORTS,
+        "median_seconds": round(statistics.median(report_seconds), 2),
+        "max_seconds": round(max(report_seconds), 2),
+        **{f"{name}_per_report": value for name, value in report_cpu.items()},
+    }
+
     results["load_average_end"] = [round(load, 2) for load in os.getloadavg()]
     imported = results["import"]
     print(f"labour benchmark — PostgreSQL, {rows:,} observations{' (smoke run)' if SMOKE else ''}")
@@ -255,6 +323,14 @@ def bench(database_url):
             f"             CPU a request: this process {figures['client_cpu_ms_per_request']} ms,"
             f" database backend {figures['database_cpu_ms_per_request']} ms"
         )
+    report = results["marginal_labour"]
+    print(
+        f"  marginal-labour report: {report['establishments']:,} establishments, {report['wage_records']:,} wage"
+        f" records (imported in {report['wage_import_seconds']} s): {report['signals']:,} signals in"
+        f" {report['median_seconds']} s (median of {report['reports']}, at most {report['max_seconds']} s); CPU a"
+        f" report: this process {report['client_cpu_s_per_report']} s, database backend"
+        f" {report['database_cpu_s_per_report']} s"
+    )
     print(f"  load average: {results['load_average_start']} at the start, {results['load_average_end']} at the end")
     failures = errors.report("the requests")
     results["errors"] = errors.as_dict()
