@@ -77,6 +77,9 @@ class DatabaseEngine(SearchEngine):
             while batch := _latest_per_source(islice(records, BATCH_SIZE)):
                 self._insert(batch)
                 written += len(batch)
+        # The spelling vocabulary this process remembers was read from the entries just replaced.
+        for key in [key for key in _VOCABULARY if key[0] == self.using]:
+            _VOCABULARY.pop(key, None)
         return written
 
     def _insert(self, records):
