@@ -7,12 +7,11 @@ import re
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from search.registry import SearchRecord, SearchSource, register
+from search.registry import PageSource, register
 
 from .catalogue_format import SERVICE_TEXTS, service_texts
 from .models import Authority, LifeEvent, ServicePage
 
-SERVICE_MODEL = ServicePage._meta.label_lower
 _TAG = re.compile(r"<[^>]*>")
 # Texts of a service searched besides its title and summary (declared in catalogue_format.SERVICE_TEXTS), and
 # the keys of stream items that are codes.
@@ -34,44 +33,18 @@ def plain_text(value):
     return ""
 
 
-class ServiceSearch(SearchSource):
+class ServiceSearch(PageSource):
     kind = "service"
     label = _("Services")
-    events = ("page.published", "page.unpublished", "page.deleted", "page.privacy_changed", "page.url_changed")
-
-    def ids_from_event(self, event):
-        page_ids = event.payload.get("page_ids", [])
-        model = event.payload.get("model")
-        if model is not None:
-            return page_ids if model == SERVICE_MODEL else []
-        return list(ServicePage.objects.filter(pk__in=page_ids).values_list("pk", flat=True))
-
-    def _pages(self, ids=None):
-        pages = ServicePage.objects.live().public()
-        if ids is not None:
-            pages = pages.filter(pk__in=[int(source_id) for source_id in ids if str(source_id).isdigit()])
-        return pages
-
-    def records(self, ids=None):
-        pages = (
-            self._pages(ids)
-            .select_related("authority", "locale")
-            .prefetch_related("life_events")
-            .order_by("pk")
-            .iterator(chunk_size=200)
-        )
-        for page in pages:
-            yield self.record(page)
+    model = ServicePage
+    related = ("authority", "locale")
+    prefetched = ("life_events",)
 
     def record(self, page):
         texts = service_texts(page)
         body = [page.service_id, page.authority.name, *(plain_text(texts[name]) for name in BODY_TEXTS)]
-        return SearchRecord(
-            kind=self.kind,
-            source_id=str(page.pk),
-            locale=page.locale.language_code,
-            title=page.title,
-            url=page.get_url() or "",
+        return self.page_record(
+            page,
             summary=page.summary,
             body="\n".join(text for text in body if text),
             authority=page.authority.code,
@@ -79,12 +52,6 @@ class ServiceSearch(SearchSource):
             life_events=tuple(event.slug for event in page.life_events.all()),
             date=page.last_published_at,
         )
-
-    def public_ids(self, ids):
-        return {str(pk) for pk in self._pages(ids).values_list("pk", flat=True)}
-
-    def count(self):
-        return self._pages().count()
 
     def facet_labels(self, facet, values):
         """An authority's name (by its code) and a life event's (by its slug), in the active language."""

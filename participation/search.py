@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from search.registry import SearchRecord, SearchSource, register
+from search.registry import PAGE_EVENTS, PageSource, SearchRecord, SearchSource, register
 
 from .models import ConsultationPage, Petition, PollPage
 
@@ -103,46 +103,24 @@ class PetitionSearch(SearchSource):
 register(PetitionSearch())
 
 
-class ParticipationPageSearch(SearchSource):
+class ParticipationPageSearch(PageSource):
     """Live, public pages of one participation page model, each in its own language. `status` is the
     phase; the scheduled phase events (named by the original page) re-read every translation."""
 
-    model = None
-    phase_events = ()
-    events = ("page.published", "page.unpublished", "page.deleted", "page.privacy_changed", "page.url_changed")
+    related = ("authority", "locale")
 
     def ids_from_event(self, event):
-        payload = event.payload
-        if "page_id" in payload:
-            original = Page.objects.filter(pk=payload["page_id"]).values_list("translation_key", flat=True).first()
-            return list(self.model.objects.filter(translation_key=original).values_list("pk", flat=True))
-        page_ids = payload.get("page_ids", [])
-        model = payload.get("model")
-        if model is not None:
-            return page_ids if model == self.model._meta.label_lower else []
-        return list(self.model.objects.filter(pk__in=page_ids).values_list("pk", flat=True))
-
-    def _pages(self, ids=None):
-        pages = self.model.objects.live().public()
-        if ids is not None:
-            pages = pages.filter(pk__in=[int(source_id) for source_id in ids if str(source_id).isdigit()])
-        return pages
-
-    def records(self, ids=None):
-        pages = self._pages(ids).select_related("authority", "locale").order_by("pk").iterator(chunk_size=200)
-        for page in pages:
-            yield self.record(page)
+        if "page_id" in event.payload:
+            original = Page.objects.filter(pk=event.payload["page_id"]).values_list("translation_key", flat=True)
+            return list(self.model.objects.filter(translation_key=original.first()).values_list("pk", flat=True))
+        return super().ids_from_event(event)
 
     def texts(self, page):
         return [page.summary]
 
     def record(self, page):
-        return SearchRecord(
-            kind=self.kind,
-            source_id=str(page.pk),
-            locale=page.locale.language_code,
-            title=page.title,
-            url=page.get_url() or "",
+        return self.page_record(
+            page,
             summary=page.summary,
             body="\n".join(text for text in (page.authority.name, *self.texts(page)) if text),
             authority=page.authority.code,
@@ -150,18 +128,12 @@ class ParticipationPageSearch(SearchSource):
             date=page.opens_at,
         )
 
-    def public_ids(self, ids):
-        return {str(pk) for pk in self._pages(ids).values_list("pk", flat=True)}
-
-    def count(self):
-        return self._pages().count()
-
 
 class ConsultationSearch(ParticipationPageSearch):
     kind = "consultation"
     label = _("Consultations")
     model = ConsultationPage
-    events = ParticipationPageSearch.events + (
+    events = PAGE_EVENTS + (
         "consultation.opened",
         "consultation.closed",
         "consultation.outcome_published",
@@ -180,7 +152,7 @@ class PollSearch(ParticipationPageSearch):
     kind = "poll"
     label = _("Polls")
     model = PollPage
-    events = ParticipationPageSearch.events + ("poll.opened", "poll.closed")
+    events = PAGE_EVENTS + ("poll.opened", "poll.closed")
 
     def texts(self, page):
         return [page.summary, *(option.label for option in page.options.all())]

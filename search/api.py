@@ -147,7 +147,9 @@ def search_query_from(parameters):
 
 
 class SearchHitSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="What it is: `service`, and later `consultation`, `petition`, `poll`…")
+    kind = serializers.CharField(
+        help_text="What it is: `service`, `consultation`, `poll`, `petition`, `dashboard` (a labour-market dashboard)."
+    )
     id = serializers.CharField(help_text="Its id within its kind (for a service, the page id).")
     title = serializers.CharField()
     url = serializers.CharField(help_text="Where it is on the portal.")
@@ -192,7 +194,11 @@ SEARCH_PARAMETERS = [
         description=f"Free text, Arabic or English. Cut at {MAX_QUERY_LENGTH} characters. "
         "Without it, everything that matches the filters, newest first.",
     ),
-    OpenApiParameter("kind", OpenApiTypes.STR, description=f"What to search: `service`, … {_MANY}"),
+    OpenApiParameter(
+        "kind",
+        OpenApiTypes.STR,
+        description=f"What to search: `service`, `consultation`, `poll`, `petition`, `dashboard`. {_MANY}",
+    ),
     OpenApiParameter("authority", OpenApiTypes.STR, description=f"An authority's code, e.g. `PAM`. {_MANY}"),
     OpenApiParameter("locale", OpenApiTypes.STR, enum=["ar", "en"], description="Only results in this language."),
     OpenApiParameter("status", OpenApiTypes.STR, description=f"e.g. `available`, `suspended`. {_MANY}"),

@@ -102,6 +102,58 @@ class SearchSource:
         return {}
 
 
+PAGE_EVENTS = ("page.published", "page.unpublished", "page.deleted", "page.privacy_changed", "page.url_changed")
+
+
+class PageSource(SearchSource):
+    """A source of Wagtail pages of one model: its live, public pages, each in its own language, read again
+    after cms's page events (docs/events.md). A subclass names `model` and writes `record(page)`; `related`
+    names what `record` reads of each page's relations (select_related), `prefetched` its many-to-many."""
+
+    model = None
+    events = PAGE_EVENTS
+    related: tuple[str, ...] = ("locale",)
+    prefetched: tuple[str, ...] = ()
+
+    def ids_from_event(self, event):
+        page_ids = event.payload.get("page_ids", [])
+        model = event.payload.get("model")
+        if model is not None:
+            return page_ids if model == self.model._meta.label_lower else []
+        return list(self.model.objects.filter(pk__in=page_ids).values_list("pk", flat=True))
+
+    def pages(self, ids=None):
+        pages = self.model.objects.live().public()
+        if ids is not None:
+            pages = pages.filter(pk__in=[int(source_id) for source_id in ids if str(source_id).isdigit()])
+        return pages
+
+    def records(self, ids=None):
+        pages = self.pages(ids).select_related(*self.related).prefetch_related(*self.prefetched)
+        for page in pages.order_by("pk").iterator(chunk_size=200):
+            yield self.record(page)
+
+    def record(self, page) -> SearchRecord:
+        raise NotImplementedError
+
+    def page_record(self, page, **fields):
+        """The record of `page` with what every page has (its id, language, title and URL) and `fields`."""
+        return SearchRecord(
+            kind=self.kind,
+            source_id=str(page.pk),
+            locale=page.locale.language_code,
+            title=page.title,
+            url=page.get_url() or "",
+            **fields,
+        )
+
+    def public_ids(self, ids):
+        return {str(pk) for pk in self.pages(ids).values_list("pk", flat=True)}
+
+    def count(self):
+        return self.pages().count()
+
+
 _sources: dict[str, SearchSource] = {}
 _subscribed: set[tuple[str, str]] = set()
 
