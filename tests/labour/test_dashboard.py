@@ -88,3 +88,18 @@ def test_a_chart_block_with_a_bad_filter_is_refused_in_the_editor():
     with pytest.raises(StructBlockValidationError) as refused:
         block.clean(value)
     assert "filters" in refused.value.block_errors
+
+
+@pytest.mark.parametrize(("language", "label"), [("ar", "سوق العمل"), ("en", "Labour market")])
+def test_the_public_main_menu_links_the_dashboard_in_the_pages_language(
+    client, language, label, django_capture_on_commit_callbacks
+):
+    home = client.get(f"/{language}/").content.decode()
+    assert f"/{language}/labour-market/" not in home.split('<nav class="main-nav"')[1].split("</nav>")[0]
+
+    with django_capture_on_commit_callbacks(execute=True):  # publishing purges the menu the pages keep
+        call_command("load_labour_demo", stdout=io.StringIO())
+    _response, html = _page(client, language)
+    nav = html.split('<nav class="main-nav"')[1].split("</nav>")[0]
+    link = nav.split(f'href="/{language}/labour-market/"', 1)[1].split("</a>", 1)[0]
+    assert link == f' aria-current="page">{label}'
