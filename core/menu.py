@@ -1,10 +1,14 @@
-"""The main menu, contributed by the apps that own its entries, as `cms.home` does for home sections.
+"""The main menu and the account page's list of a person's own services, contributed by the apps that own their
+entries, as `cms.home` does for home sections.
 
 The theme imports no app, and search imports none either: each app that has a top-level entry registers a
 `MenuItem` from its own `menu.py` (cms/menu.py, participation/menu.py, search/menu.py), autodiscovered when core
 is ready. An item whose
 `url` answers None (its page does not exist in the active language, its URLs are not installed) is left out, so a
-site without one of them shows no dead link."""
+site without one of them shows no dead link.
+
+The account page (identity's `/<lang>/account/`) lists what the apps register with `menu=ACCOUNT`: a signed-in
+person's own payments, bills, establishments, petitions, notifications, each with a line saying what it is."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,19 +27,22 @@ class MenuItem:
     # (request, locale) -> the URL in the active language, or None when there is nothing to link to.
     url: Callable
     order: int = 100
+    description: str = ""  # what the account page says of the entry
 
 
-_items = {}
+MAIN = "main"
+ACCOUNT = "account"
+_items = {MAIN: {}, ACCOUNT: {}}
 
 
-def register(item):
-    """Add (or replace, by key) an entry of the main menu."""
-    _items[item.key] = item
+def register(item, menu=MAIN):
+    """Add (or replace, by key) an entry of the main menu, or of the account page's with `menu=ACCOUNT`."""
+    _items[menu][item.key] = item
     return item
 
 
-def unregister(key):
-    _items.pop(key, None)
+def unregister(key, menu=MAIN):
+    _items[menu].pop(key, None)
 
 
 def named_url(name):
@@ -71,7 +78,15 @@ def items_for(request):
     return items
 
 
-def _items_in(request):
+def account_items(request):
+    """[{"key", "label", "description", "url"}] of the account page, in order (not cached: the page is a signed-in
+    person's own)."""
+    return [
+        {**item, "description": str(_items[ACCOUNT][item["key"]].description)} for item in _items_in(request, ACCOUNT)
+    ]
+
+
+def _items_in(request, menu=MAIN):
     from wagtail.models import Locale
 
     try:
@@ -79,7 +94,7 @@ def _items_in(request):
     except Locale.DoesNotExist:
         return []
     items = []
-    for item in sorted(_items.values(), key=lambda item: (item.order, item.key)):
+    for item in sorted(_items[menu].values(), key=lambda item: (item.order, item.key)):
         url = item.url(request, locale)
         if url:
             items.append({"key": item.key, "label": str(item.label), "url": url})

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.menu import MenuItem, page_url, register
+from core.menu import ACCOUNT, MenuItem, named_url, page_url, register
 
 
 def _dashboards():
@@ -12,3 +12,13 @@ def _dashboards():
 
 
 register(MenuItem("labour", _("Labour market"), page_url(_dashboards), order=35))
+register(
+    MenuItem(
+        "my-establishments",
+        _("My establishments"),
+        named_url("labour:my_establishments"),
+        order=30,
+        description=_("The establishments you sign for: their standing, workforce and labour-needs requests."),
+    ),
+    menu=ACCOUNT,
+)

@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     # allauth skips for tokens it fetched itself (docs/national-id.md).
     path("accounts/", include(national_id.urlpatterns)),
     path("accounts/", include("allauth.urls")),
+    path("account/", identity_views.account_home, name="account_home"),
     path("receipts/verify/", receipt_views.verify_receipt_page, name="receipt_verify"),
     path("participate/", include("participation.urls")),
     path("notifications/", include("notifications.urls")),
