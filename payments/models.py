@@ -529,6 +529,54 @@ class SettlementImport(models.Model):
         return f"{self.file_name} ({self.first_date}–{self.last_date})"
 
 
+class SettlementUpload(models.Model):
+    """A settlement file a staff member uploaded in the admin, imported in the background (a task): the file
+    waits here until the task reads it, which records how far it got (`lines_read` of `lines_total`) for the
+    progress bar, and then the import it made (`settlement`) or why the file was refused. The file's bytes are
+    dropped once it is done with."""
+
+    wagtail_reference_index_ignore = True
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    FINISHED = (State.DONE, State.REFUSED, State.FAILED)
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(_("file"), max_length=255)
+    data = models.BinaryField(editable=False)
+    # The staff member's language when uploading: a refusal's problems are written in it.
+    language = models.CharField(max_length=8)
+    # Where the upload came from, for the audit row the import writes later (identity's log).
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.QUEUED)
+    lines_read = models.PositiveIntegerField(default=0)
+    lines_total = models.PositiveIntegerField(default=0)
+    settlement = models.ForeignKey(SettlementImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.TextField(blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement file upload")
+        verbose_name_plural = _("settlement file uploads")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.state})"
+
+    @property
+    def finished(self):
+        return self.state in self.FINISHED
+
+
 class SettlementLine(AppendOnly):
     """A line of a settlement file and what it was matched to, by track id (the payment's reference): a payment
     line to the payment, a refund line to one of the payment's refunds."""

@@ -215,6 +215,35 @@ def missing_from_settlement(user, settlement):
     )
 
 
+def refunds_missing_from_settlement(user, settlement):
+    """Successful refunds of payments through a settled gateway, finished on a day the file covers, that no
+    refund line (of this file or another) names: the money the acquirer has not yet been seen taking back."""
+    from .models import SettlementLine
+
+    return (
+        staff_rows(user, Refund)
+        .filter(
+            state=Refund.State.SUCCESS,
+            payment__gateway__in=SETTLED_GATEWAYS,
+            finished_at__date__gte=settlement.first_date,
+            finished_at__date__lte=settlement.last_date,
+        )
+        .exclude(
+            pk__in=SettlementLine.objects.filter(refund__isnull=False, kind=SettlementLine.Kind.REFUND).values("refund")
+        )
+        .select_related("payment__authority")
+        .order_by("finished_at", "pk")
+    )
+
+
+def own_settlement_uploads(user):
+    """The settlement files `user` uploaded in the admin (only they follow an upload's progress), without
+    the files' bytes."""
+    from .models import SettlementUpload
+
+    return SettlementUpload.objects.filter(uploaded_by=user).defer("data")
+
+
 def daily_totals(user, settlement):
     """[(settlement date, authority code, lines, total fils)] of the file's matched lines, per authority (a
     checkout of several authorities counts each one's line items), the staff member's authorities only."""

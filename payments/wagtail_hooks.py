@@ -8,12 +8,13 @@ services.staff, which checks it and writes its audit row."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, re_path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -37,6 +38,7 @@ from .models import (
     Payment,
     Refund,
     SettlementImport,
+    SettlementUpload,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
@@ -479,8 +481,8 @@ def _totals_chart(totals, *, right_to_left):
 
 
 class SettlementInspectView(InspectView):
-    """A settlement file's reconciliation: the lines that did not match, the payments missing from it, and
-    the daily totals per authority as a table and a chart, with CSV/XLSX exports."""
+    """A settlement file's reconciliation: the lines that did not match, the payments and the refunds missing
+    from it, and the daily totals per authority as a table and a chart, with CSV/XLSX exports."""
 
     template_name = "payments/admin/settlement_inspect.html"
 
@@ -494,11 +496,12 @@ class SettlementInspectView(InspectView):
             settlement=settlement,
             problems=selectors.settlement_problems(user, settlement)[:500],
             missing=selectors.missing_from_settlement(user, settlement)[:500],
+            missing_refunds=selectors.refunds_missing_from_settlement(user, settlement)[:500],
             totals=[(day, code, lines, format_fils(total)) for day, code, lines, total in totals],
             drawing=_totals_chart(totals, right_to_left=get_language_bidi()) if totals else None,
             exports=[
                 (kind, fmt, reverse("payments_admin_settlement_export", args=[settlement.pk, kind, fmt]))
-                for kind in ("totals", "problems", "missing")
+                for kind in ("totals", "problems", "missing", "refunds")
                 for fmt in ("csv", "xlsx")
             ],
         )
@@ -531,44 +534,121 @@ class SettlementUploadForm(forms.Form):
 
 @permission_required("payments.add_settlementimport", raise_exception=True)
 def settlement_upload_view(request):
-    """The acquirer's settlement file uploaded by staff: read, checked and matched by the same service as the
-    `import_settlement` command. A bad file is refused whole, each problem shown by line and column in the
-    staff member's language, and nothing is written; an accepted one is summed up on its page."""
-    status, refusal = 200, None
+    """The acquirer's settlement file uploaded by staff: kept, and imported in the background by the same
+    service as the `import_settlement` command (services.staff.upload_settlement); the staff member follows it
+    on its progress page (`settlement_progress_view`)."""
+    status = 200
     form = SettlementUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                settlement = staff.import_settlement(
-                    request.user, upload.read(), file_name=upload.name, request=request
-                )
-            except InvalidSettlement as error:
-                refusal, status = error, error.status
+                accepted = staff.upload_settlement(request.user, upload.read(), file_name=upload.name, request=request)
             except PortalError as error:
                 form.add_error(None, error.message)
                 status = error.status
             else:
-                counts = ", ".join(f"{label}: {count}" for _status, label, count in status_counts(settlement))
-                messages.success(
-                    request,
-                    _("%(file)s imported: %(lines)d lines (%(counts)s).")
-                    % {"file": settlement.file_name, "lines": settlement.lines, "counts": counts},
-                )
-                return redirect("payments_settlementimport:inspect", settlement.pk)
+                return redirect("payments_admin_settlement_progress", accepted.pk)
         else:
             status = 400
+    return _upload_form(request, form, status=status)
+
+
+def _upload_form(request, form, *, status, refusal=None):
+    """The upload form, with a refused file's message and every problem by line and column above it."""
     more = refusal.problem_count - len(refusal.problems) if refusal else 0
     context = {
         "form": form,
+        "form_action": reverse("payments_admin_settlement_upload"),
         "refusal": refusal,
         "more_problems": _("… and %(count)d more problems.") % {"count": more} if more > 0 else "",
         "page_title": _("Upload a settlement file"),
+        "header_title": _("Upload a settlement file"),
         "header_icon": "table",
         "submit_label": _("Import"),
         "multipart": True,
     }
     return TemplateResponse(request, "payments/admin/form.html", context, status=status)
+
+
+# How often the progress page asks how far the import got (the script), or reloads (without script).
+PROGRESS_POLL_SECONDS = 1
+PROGRESS_REFRESH_SECONDS = 3
+
+
+def _progress(upload):
+    """How far an upload's import got: the figures of the progress bar and its status text, in the active
+    language (the page and its JSON say the same)."""
+    State = SettlementUpload.State
+    total = max(upload.lines_total, 1)
+    read = min(upload.lines_read, total)
+    percent = read * 100 // total
+    figures = {"read": read, "total": total, "percent": percent}
+    if upload.state == State.QUEUED:
+        text = _("Waiting for the import to start (%(total)d lines).") % figures
+    elif upload.state == State.RUNNING and read < total:
+        text = _("Lines read: %(read)d of %(total)d (%(percent)d%%).") % figures
+    elif upload.state == State.RUNNING:
+        text = _("All %(total)d lines read; matching them to payments and recording them.") % figures
+    elif upload.state == State.DONE:
+        text = _("Imported: %(total)d lines read.") % figures
+    elif upload.state == State.REFUSED:
+        text = _("The file was refused; nothing was imported.")
+    else:
+        text = _("The import stopped on an error; nothing was imported.")
+    return {**figures, "state": upload.state, "finished": upload.finished, "status": str(text)}
+
+
+@never_cache
+@permission_required("payments.add_settlementimport", raise_exception=True)
+def settlement_progress_view(request, pk):
+    """An uploaded settlement file's progress, for the staff member who uploaded it: a progress bar that a
+    script (payments/settlement-progress.js) moves by asking `settlement_progress_status_view`, or that the page
+    reloads itself without a script. When the import has ended the page is the import's page (with its
+    summary), or the upload form again with the refusal, every problem by line and column."""
+    upload = get_object_or_404(selectors.own_settlement_uploads(request.user), pk=pk)
+    State = SettlementUpload.State
+    if upload.state == State.DONE:
+        settlement = upload.settlement
+        if settlement is None:
+            return redirect("payments_settlementimport:index")
+        counts = ", ".join(f"{label}: {count}" for _status, label, count in status_counts(settlement))
+        messages.success(
+            request,
+            _("%(file)s imported: %(lines)d lines (%(counts)s).")
+            % {"file": settlement.file_name, "lines": settlement.lines, "counts": counts},
+        )
+        return redirect("payments_settlementimport:inspect", settlement.pk)
+    if upload.state == State.REFUSED:
+        refusal = InvalidSettlement(upload.message, problems=upload.problems)
+        refusal.problem_count = upload.problem_count
+        return _upload_form(request, SettlementUploadForm(), status=refusal.status, refusal=refusal)
+    if upload.state == State.FAILED:
+        failure = InvalidSettlement(_progress(upload)["status"])
+        return _upload_form(request, SettlementUploadForm(), status=200, refusal=failure)
+    context = {
+        "upload": upload,
+        "progress": _progress(upload),
+        "status_url": reverse("payments_admin_settlement_progress_status", args=[upload.pk]),
+        "refresh_seconds": PROGRESS_REFRESH_SECONDS,
+        "poll_milliseconds": PROGRESS_POLL_SECONDS * 1000,
+        "page_title": _("Importing a settlement file"),
+        "header_title": _("Importing a settlement file"),
+        "header_icon": "table",
+    }
+    return TemplateResponse(request, "payments/admin/settlement_progress.html", context)
+
+
+@never_cache
+@permission_required("payments.add_settlementimport", raise_exception=True)
+def settlement_progress_status_view(request, pk):
+    """How far an upload's import got, as JSON, for the staff member who uploaded it (anyone else: 404):
+    {"state", "read", "total", "percent", "status", "finished", "next"}; `next` is the progress page, which
+    is the import's page or the refusal once `finished`."""
+    upload = get_object_or_404(selectors.own_settlement_uploads(request.user), pk=pk)
+    answer = _progress(upload)
+    answer["next"] = reverse("payments_admin_settlement_progress", args=[upload.pk])
+    return JsonResponse(answer)
 
 
 class SettlementImportViewSet(PaymentsViewSet):
@@ -617,6 +697,26 @@ def settlement_export_view(request, pk, kind, fmt):
             )
             for line in selectors.settlement_problems(user, settlement).iterator()
         )
+    elif kind == "refunds":
+        header = [
+            _("refund"),
+            _("payment"),
+            _("authority"),
+            _("amount (fils)"),
+            _("finished"),
+            _("gateway reference"),
+        ]
+        rows = (
+            (
+                refund.reference,
+                refund.payment.reference,
+                refund.payment.authority.code if refund.payment.authority_id else "",
+                refund.amount_fils,
+                refund.finished_at,
+                refund.gateway_reference,
+            )
+            for refund in selectors.refunds_missing_from_settlement(user, settlement).iterator()
+        )
     else:
         header = [_("reference"), _("authority"), _("amount (fils)"), _("finished"), _("gateway transaction")]
         rows = (
@@ -663,8 +763,18 @@ def register_payments_actions():
         path("payments/api-keys/<int:pk>/revoke/", revoke_view, name="payments_admin_revoke"),
         path("payments/api-keys/new/", new_key_view, name="payments_admin_new_key"),
         path("payments/settlements/upload/", settlement_upload_view, name="payments_admin_settlement_upload"),
+        path(
+            "payments/settlements/uploads/<int:pk>/",
+            settlement_progress_view,
+            name="payments_admin_settlement_progress",
+        ),
+        path(
+            "payments/settlements/uploads/<int:pk>/status.json",
+            settlement_progress_status_view,
+            name="payments_admin_settlement_progress_status",
+        ),
         re_path(
-            r"^payments/settlements/(?P<pk>[0-9]+)/export/(?P<kind>totals|problems|missing)\.(?P<fmt>csv|xlsx)$",
+            r"^payments/settlements/(?P<pk>[0-9]+)/export/(?P<kind>totals|problems|missing|refunds)\.(?P<fmt>csv|xlsx)$",
             settlement_export_view,
             name="payments_admin_settlement_export",
         ),

@@ -25,18 +25,38 @@ CURRENCIES = {"KWD", "414"}
 CHUNK = 1000
 
 
-def import_settlement(data, *, file_name, progress=None):
+def import_settlement(data, *, file_name, progress=None, on_recorded=None):
     """Read, check and record a settlement file (bytes). Returns the `SettlementImport`; raises
-    `InvalidSettlement` (with `problems`, each "line N, column C: …") and writes nothing for a bad file."""
+    `InvalidSettlement` (with `problems`, each "line N, column C: …") and writes nothing for a bad file.
+
+    `progress(read, total)`, when given, is told the lines read so far (the header's included) of the file's
+    lines, after each line and once more at the end with `read == total`; it is called before anything is
+    written, outside any transaction of this function, so what it records is seen at once by others.
+    `on_recorded(settlement)`, when given, runs in the transaction that records the file: what it writes (the
+    audit row, the upload's outcome) is written with the import or not at all."""
     digest = hashlib.sha256(data).hexdigest()
     if SettlementImport.objects.filter(file_sha256=digest).exists():
         raise InvalidSettlement(_("This settlement file was already imported."))
     rows = _read(data, progress)
     try:
         with transaction.atomic():
-            return _record(digest, file_name, rows)
+            settlement = _record(digest, file_name, rows)
+            if on_recorded is not None:
+                on_recorded(settlement)
+            return settlement
     except IntegrityError:  # the same file imported at the same moment by someone else
         raise InvalidSettlement(_("This settlement file was already imported.")) from None
+
+
+def line_count(data):
+    """How many lines the reading of `data` goes through (the header's included): the `total` that
+    `import_settlement` tells `progress`, known before it starts."""
+    return len(_lines(data.decode("utf-8-sig", errors="replace")))
+
+
+def _lines(text):
+    # The lines as the CSV reader is given them: split at \n, \r\n or \r, each with its ending.
+    return io.StringIO(text, newline="").readlines()
 
 
 def status_counts(settlement):
@@ -70,7 +90,9 @@ def _read(data, progress):
         raise InvalidSettlement(_("The file is not UTF-8 text.")) from None
     if "\x00" in text:
         raise InvalidSettlement(_("The file is not UTF-8 text."))
-    reader = csv.reader(io.StringIO(text, newline=""))
+    lines = _lines(text)
+    total = len(lines)
+    reader = csv.reader(lines)
     header = [name.strip().lower() for name in next(reader, [])]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
@@ -82,13 +104,15 @@ def _read(data, progress):
     rows, problems = [], []
     for number, cells in enumerate(reader, start=2):
         if progress:
-            progress()
+            progress(reader.line_num, total)
         if not any(cell.strip() for cell in cells):
             continue
         row, row_problems = _row(cells, where, number)
         problems.extend(row_problems)
         if not row_problems:
             rows.append(row)
+    if progress:
+        progress(total, total)
     if problems:
         raise InvalidSettlement(
             _("The settlement file has %(count)d bad lines or cells; nothing was imported.") % {"count": len(problems)},

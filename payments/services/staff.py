@@ -3,18 +3,27 @@
 of the audit log — identity's `SecurityEvent`, kind `staff_action`, whose `detail` names the action and what
 it was done to."""
 
+import logging
+import time
+from functools import partial
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from identity.audit import record
+from identity.audit import client_address, record
 from identity.middleware import has_second_factor
 from identity.models import Action, SecurityEvent
 from identity.policy import require
 
 from .. import selectors
-from ..errors import PaymentForbidden, PaymentNotFound
-from ..models import WebhookEndpoint
+from ..errors import InvalidSettlement, PaymentForbidden, PaymentNotFound
+from ..models import SettlementUpload, WebhookEndpoint
 from . import create_api_key, reconciliation, refund_payment, revoke_api_key, webhooks
+
+logger = logging.getLogger(__name__)
 
 
 def audit(request, user, action, **detail):
@@ -83,23 +92,112 @@ def create_key(user, *, authority, name, scopes, request=None):
     return api_key, token
 
 
-def import_settlement(user, data, *, file_name, request=None):
-    """A settlement file uploaded in the admin, read and matched as `import_settlement` does: the acquirer's
-    file spans every authority, so only the portal's own staff import one. Nothing is written for a bad file."""
+def upload_settlement(user, data, *, file_name, request=None):
+    """A settlement file uploaded in the admin: kept on a `SettlementUpload` row and imported in the
+    background (`tasks.import_settlement_upload`: inline on the embedded default, on the worker in production)
+    by `run_settlement_upload`, through the same service as the command. The acquirer's file spans every
+    authority, so only the portal's own staff upload one."""
     if selectors.staff_authority_codes(user) is not None:
         raise PaymentForbidden(_("Only the portal's own staff can import a settlement file."))
     with transaction.atomic():
-        settlement = reconciliation.import_settlement(data, file_name=file_name)
+        upload = SettlementUpload.objects.create(
+            uploaded_by=user,
+            file_name=file_name[:255],
+            data=data,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            ip_address=client_address(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else "",
+            lines_total=reconciliation.line_count(data),
+        )
+        transaction.on_commit(partial(_enqueue_upload, upload.pk), robust=True)
+    return upload
+
+
+def _enqueue_upload(upload_id):
+    from ..tasks import import_settlement_upload
+
+    try:
+        import_settlement_upload.enqueue(upload_id)
+    except Exception:  # noqa: BLE001 — the upload says it failed rather than wait for ever
+        logger.exception("payments: could not enqueue the import of settlement upload %s", upload_id)
+        _finish(upload_id, SettlementUpload.State.FAILED, state=SettlementUpload.State.QUEUED)
+
+
+# How often, at most, an import writes how far it got (and once more when every line is read).
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def save_progress(upload_id, read, total):
+    SettlementUpload.objects.filter(pk=upload_id).update(lines_read=read, lines_total=total)
+
+
+class _Origin:
+    """Where an upload came from, as the audit log reads it from a request (its address and browser): the
+    import's audit row is written later, by the task, with no request at hand."""
+
+    def __init__(self, upload):
+        self.META = {"REMOTE_ADDR": upload.ip_address or "", "HTTP_USER_AGENT": upload.user_agent}
+
+
+def run_settlement_upload(upload_id):
+    """Import an uploaded settlement file (the task's work): claim the upload (a task delivered twice runs
+    once), read, check and match the file with `reconciliation.import_settlement`, writing how far it got on
+    the upload as it reads, then record the import, the upload's outcome and the audit row
+    (`settlement.import`) in one transaction. A refused file leaves the refusal's message and problems, in the
+    staff member's language, on the upload, and nothing else. Returns the upload's state (None: not queued)."""
+    State = SettlementUpload.State
+    if not SettlementUpload.objects.filter(pk=upload_id, state=State.QUEUED).update(state=State.RUNNING):
+        return None
+    upload = SettlementUpload.objects.select_related("uploaded_by").get(pk=upload_id)
+    last_write = [0.0]
+
+    def progress(read, total):
+        now = time.monotonic()
+        if read < total and now - last_write[0] < PROGRESS_EVERY_SECONDS:
+            return
+        last_write[0] = now
+        save_progress(upload_id, read, total)
+
+    def recorded(settlement):
+        _finish(upload_id, State.DONE, settlement=settlement, lines_read=F("lines_total"))
         audit(
-            request,
-            user,
+            _Origin(upload),
+            upload.uploaded_by,
             "settlement.import",
             settlement=settlement.pk,
             file=settlement.file_name,
             sha256=settlement.file_sha256,
             lines=settlement.lines,
+            upload=upload.pk,
         )
-    return settlement
+
+    with translation.override(upload.language):
+        try:
+            reconciliation.import_settlement(
+                bytes(upload.data), file_name=upload.file_name, progress=progress, on_recorded=recorded
+            )
+        except InvalidSettlement as refusal:
+            _finish(
+                upload_id,
+                State.REFUSED,
+                message=str(refusal.message),
+                problems=[str(problem) for problem in refusal.problems],
+                problem_count=refusal.problem_count,
+            )
+            return State.REFUSED.value
+        except Exception:
+            logger.exception("payments: the import of settlement upload %s failed", upload_id)
+            _finish(upload_id, State.FAILED)
+            raise
+    return State.DONE.value
+
+
+def _finish(upload_id, outcome, state=None, **fields):
+    """The upload's outcome; its file is dropped. With `state`, only if it is still in that state."""
+    uploads = SettlementUpload.objects.filter(pk=upload_id)
+    if state is not None:
+        uploads = uploads.filter(state=state)
+    uploads.update(state=outcome, data=b"", finished_at=timezone.now(), **fields)
 
 
 def save_endpoint(user, endpoint, *, authority, url, events, active, request=None):

@@ -1,6 +1,8 @@
 import pytest
+from django.utils import timezone
 
 from payments import services
+from payments.models import Payment
 from tests import factories
 from tests.participation.conftest import make_citizen
 
@@ -47,3 +49,39 @@ def citizen():
 @pytest.fixture
 def fee_page():
     return factories.service("MSAL-FEE-001", "MSAL", fee_fils=5_000)
+
+
+# --- Reconciliation ---------------------------------------------------------------------------------------
+
+HEADER = "settlement_date,track_id,transaction_id,amount,currency\n"
+
+
+def knet_paid(authority, amount):
+    payment = paid(authority, amount)
+    Payment.objects.filter(pk=payment.pk).update(gateway="knet")
+    payment.refresh_from_db()
+    return payment
+
+
+def settlement_file(*lines):
+    return (HEADER + "".join(line + "\n" for line in lines)).encode()
+
+
+@pytest.fixture
+def ledger(authority, other_authority):
+    """Four payments through KNET and a settlement file (a header and five lines) naming three of them."""
+    today = timezone.localdate().isoformat()
+    payments = {
+        "own": knet_paid(authority, 12_500),
+        "other": knet_paid(other_authority, 3_000),
+        "short": knet_paid(authority, 5_000),
+        "missing": knet_paid(authority, 7_000),
+    }
+    data = settlement_file(
+        f"{today},{payments['own'].reference},T1,12.500,KWD",
+        f"{today},{payments['other'].reference},T2,3.000,414",
+        f"{today},{payments['short'].reference},T3,4.000,KWD",
+        f"{today},PAY-NOSUCHPAYMNT,T4,1.000,KWD",
+        f"{today},{payments['own'].reference},T1,12.500,KWD",
+    )
+    return payments, data

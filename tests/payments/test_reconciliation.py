@@ -5,53 +5,18 @@ chart and CSV/XLSX exports; a bad line reported by line and column, and then not
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
-from identity.models import SecurityEvent
 from payments.errors import InvalidSettlement
 from payments.models import Payment, SettlementImport, SettlementLine
 from payments.services.reconciliation import import_settlement
 from tests import factories
 
-from .conftest import paid
+from .conftest import HEADER, knet_paid, paid, settlement_file
 from .test_admin import make_staff
 
 pytestmark = pytest.mark.django_db
-
-HEADER = "settlement_date,track_id,transaction_id,amount,currency\n"
-
-
-def knet_paid(authority, amount):
-    payment = paid(authority, amount)
-    Payment.objects.filter(pk=payment.pk).update(gateway="knet")
-    payment.refresh_from_db()
-    return payment
-
-
-def settlement_file(*lines):
-    return (HEADER + "".join(line + "\n" for line in lines)).encode()
-
-
-@pytest.fixture
-def ledger(authority, other_authority):
-    today = timezone.localdate().isoformat()
-    payments = {
-        "own": knet_paid(authority, 12_500),
-        "other": knet_paid(other_authority, 3_000),
-        "short": knet_paid(authority, 5_000),
-        "missing": knet_paid(authority, 7_000),
-    }
-    data = settlement_file(
-        f"{today},{payments['own'].reference},T1,12.500,KWD",
-        f"{today},{payments['other'].reference},T2,3.000,414",
-        f"{today},{payments['short'].reference},T3,4.000,KWD",
-        f"{today},PAY-NOSUCHPAYMNT,T4,1.000,KWD",
-        f"{today},{payments['own'].reference},T1,12.500,KWD",
-    )
-    return payments, data
 
 
 def test_each_line_is_matched_by_track_id_and_the_problems_are_listed(ledger):
@@ -162,71 +127,6 @@ def test_an_authoritys_staff_see_their_own_totals_and_lines_only(client, ledger,
     assert payments["other"].authority.code not in csv.decode("utf-8-sig")
 
 
-def test_staff_upload_a_settlement_file_in_the_admin_and_see_its_summary(client, ledger):
-    payments, data = ledger
-    admin = factories.staff("admin")
-    client.force_login(admin)
-    listing = client.get("/admin/payments/settlements/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "/admin/payments/settlements/upload/" in listing
-    upload = SimpleUploadedFile("settle.csv", data, content_type="text/csv")
-    answer = client.post("/admin/payments/settlements/upload/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
-    settlement = SettlementImport.objects.get()
-    assert answer.status_code == 302 and answer.url.endswith(f"/settlements/inspect/{settlement.pk}/")
-    assert settlement.file_name == "settle.csv" and settlement.lines == 5
-    page = client.get(answer.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "settle.csv imported: 5 lines (Matched: 2, Amount mismatch: 1, No such payment: 1, Settled twice: 1)" in page
-    assert (
-        SecurityEvent.objects.get(user=admin, kind="staff_action", detail__action="settlement.import").detail["lines"]
-        == 5
-    )
-    # The same file again is refused, and nothing more is written.
-    again = client.post(
-        "/admin/payments/settlements/upload/",
-        {"file": SimpleUploadedFile("again.csv", data)},
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
-    assert again.status_code == 400 and "already imported" in again.content.decode()
-    assert SettlementImport.objects.count() == 1
-
-
-@pytest.mark.parametrize(
-    "language, words",
-    [
-        ("en", ["line 3, column settlement_date: a date is written YYYY-MM-DD", "nothing was imported"]),
-        ("ar", ["السطر 3، العمود settlement_date", "لم يُستورد"]),
-    ],
-)
-def test_a_bad_upload_is_reported_by_line_in_the_staff_members_language_and_writes_nothing(
-    client, authority, language, words
-):
-    payment = knet_paid(authority, 1_000)
-    data = settlement_file(f"2026-12-05,{payment.reference},T1,1.000,KWD", "05/12/2026,PAY-X,T2,1.000,KWD")
-    client.force_login(factories.staff("admin"))
-    answer = client.post(
-        "/admin/payments/settlements/upload/",
-        {"file": SimpleUploadedFile("bad.csv", data)},
-        HTTP_ACCEPT_LANGUAGE=language,
-    )
-    html = answer.content.decode()
-    assert answer.status_code == 400 and all(word in html for word in words), html
-    assert not SettlementImport.objects.exists() and not SettlementLine.objects.exists()
-    assert not SecurityEvent.objects.filter(kind="staff_action").exists()
-
-
-def test_only_the_portals_own_staff_upload_a_settlement_file(client, ledger, authority):
-    _payments, data = ledger
-    user = make_staff(authority.code)
-    client.force_login(user)
-    assert client.get("/admin/payments/settlements/upload/").status_code in (302, 403)  # the admin's refusal
-    # Even with the permission, an authority's staff cannot import the acquirer's file for every authority.
-    from django.contrib.auth.models import Permission
-
-    user.user_permissions.add(Permission.objects.get(codename="add_settlementimport"))
-    client.force_login(get_user_model().objects.get(pk=user.pk))
-    answer = client.post("/admin/payments/settlements/upload/", {"file": SimpleUploadedFile("s.csv", data)})
-    assert answer.status_code == 403 and not SettlementImport.objects.exists()
-
-
 # --- Refund lines -------------------------------------------------------------------------------------------
 
 REFUND_HEADER = "settlement_date,track_id,transaction_id,amount,currency,type\n"
@@ -307,3 +207,46 @@ def test_a_bad_type_is_reported_by_line_and_column(authority):
         import_settlement(data, file_name="bad.csv")
     assert refused.value.problems == ["line 2, column type: the type is payment or refund"]
     assert not SettlementImport.objects.exists()
+
+
+def test_successful_refunds_that_no_refund_line_names_are_listed_and_exported(client, authority, other_authority):
+    from payments import selectors
+
+    today = timezone.localdate().isoformat()
+    first, (part_one, part_two) = refunded(authority, 10_000, 2_000, 3_000)
+    other, (theirs,) = refunded(other_authority, 4_000, 4_000)
+    _sandbox, (_no_money_moved,) = refunded(authority, 1_000, 1_000)  # the sandbox's: the acquirer never sees it
+    Payment.objects.filter(pk__in=[first.pk, other.pk]).update(gateway="knet")
+    settlement = import_settlement(
+        (REFUND_HEADER + f"{today},{first.reference},,2.000,KWD,refund\n").encode(), file_name="refunds.csv"
+    )
+    admin = factories.staff("admin")
+
+    def missing(user, of=settlement):
+        return [refund.reference for refund in selectors.refunds_missing_from_settlement(user, of)]
+
+    assert missing(admin) == [part_two.reference, theirs.reference]
+
+    client.force_login(admin)
+    html = client.get(f"/admin/payments/settlements/inspect/{settlement.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    html = html.content.decode()
+    section = html.split("Successful refunds missing from the file")[1]
+    assert part_two.reference in section and theirs.reference in section and part_one.reference not in section
+    export = client.get(f"/admin/payments/settlements/{settlement.pk}/export/refunds.csv", HTTP_ACCEPT_LANGUAGE="en")
+    rows = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("refund,payment,authority,amount (fils)")
+    assert [row.split(",")[:4] for row in rows[1:]] == [
+        [part_two.reference, first.reference, authority.code, "3000"],
+        [theirs.reference, other.reference, other_authority.code, "4000"],
+    ]
+    xlsx = client.get(f"/admin/payments/settlements/{settlement.pk}/export/refunds.xlsx")
+    assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
+
+    # An authority's payments staff see their own authority's refunds only.
+    assert missing(make_staff(authority.code)) == [part_two.reference]
+
+    # A refund line of a later file names the refund: it is missing from neither file any more.
+    later = import_settlement(
+        (REFUND_HEADER + f"{today},{first.reference},,3.000,KWD,refund\n").encode(), file_name="later.csv"
+    )
+    assert missing(admin) == missing(admin, later) == [theirs.reference]

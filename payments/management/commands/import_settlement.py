@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from core.management.files import add_arguments, read, refused
 from payments.errors import InvalidSettlement
-from payments.services.reconciliation import import_settlement, status_counts
+from payments.services.reconciliation import import_settlement, line_count, status_counts
 
 
 class Command(BaseCommand):
@@ -27,9 +27,14 @@ class Command(BaseCommand):
     def run(self, path, no_progress):
         data = read(path)
         bar = {"disable": no_progress or None, "file": self.stderr._out, "unit": "line", "leave": False}
-        with tqdm(total=data.count(b"\n"), desc=_("checking"), **bar) as checking:
+        with tqdm(total=line_count(data), desc=_("checking"), **bar) as checking:
+
+            def progress(read, total):
+                checking.total = total
+                checking.update(read - checking.n)
+
             try:
-                settlement = import_settlement(data, file_name=path.name, progress=lambda: checking.update(1))
+                settlement = import_settlement(data, file_name=path.name, progress=progress)
             except InvalidSettlement as refusal:
                 raise refused(self, path, refusal) from None
         self.stdout.write(
