@@ -20,7 +20,9 @@ def catalogue_sections(locale):
 def popular_services(home):
     """The services the home page's editors chose, in their order, each in the home page's language; a service
     with no live page in that language is left out."""
-    rows = list(home.popular_services.values_list("service_id", "service__translation_key"))
+    # Rows saved without an order (sort_order empty) keep the order they were added in.
+    chosen_rows = home.popular_services.order_by("sort_order", "pk")
+    rows = list(chosen_rows.values_list("service_id", "service__translation_key"))
     chosen = [pk for pk, _key in rows]
     keys = dict(rows)
     pages = {

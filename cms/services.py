@@ -117,7 +117,11 @@ def choose_popular_services(service_ids):
             page.service_id: page
             for page in ServicePage.objects.filter(locale_id=home.locale_id, service_id__in=service_ids)
         }
-        home.popular_services = [HomePopularService(service=pages[sid]) for sid in service_ids if sid in pages]
+        # The order is stored: rows of one page come back from the database in no particular order otherwise.
+        chosen = [pages[sid] for sid in service_ids if sid in pages]
+        home.popular_services = [
+            HomePopularService(service=page, sort_order=position) for position, page in enumerate(chosen)
+        ]
         _publish(home)
         changed += 1
     return changed

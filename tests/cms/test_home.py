@@ -2,7 +2,6 @@
 add through cms/home.py."""
 
 import pytest
-from django.conf import settings
 
 from cms import home
 from cms.models import HomePage, HomePopularService, ServicePage
@@ -10,22 +9,11 @@ from cms.selectors import popular_services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
-# Known test-isolation bug, not a product bug: in the whole suite on PostgreSQL (not on SQLite, and not when this
-# module runs alone on PostgreSQL, where both pass), a test that runs earlier leaves committed rows behind, and the
-# demo loaded after them lacks some of its popular services (found 5 December 2026 after the demo became loaded on
-# demand; the test that commits is not traced yet). Not strict: they pass wherever the demo loads cleanly.
-DEMO_POLLUTED_ON_POSTGRESQL = pytest.mark.xfail(
-    condition=settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="an earlier test commits rows on PostgreSQL that the demo load then keeps (isolation bug, not traced yet)",
-    strict=False,
-)
-
 
 def _home(language):
     return HomePage.objects.get(locale__language_code=language, depth=2)
 
 
-@DEMO_POLLUTED_ON_POSTGRESQL
 def test_demo_home_pages_list_the_chosen_services_in_their_own_language(client):
     for language in ("ar", "en"):
         services = popular_services(_home(language))
@@ -55,7 +43,6 @@ def test_an_unpublished_service_drops_out_of_the_list():
     assert first not in popular_services(HomePage.objects.get(pk=arabic_home.pk))
 
 
-@DEMO_POLLUTED_ON_POSTGRESQL
 def test_the_home_page_api_gives_the_popular_services(client):
     english_home = _home("en")
     data = client.get(f"/api/v2/pages/{english_home.pk}/").json()
