@@ -9,6 +9,7 @@ the HTTP cache in front when FRONTEND_CACHE_PURGE_URL is set. It runs once the c
 rendered before the change cannot be stored after the purge (core.pagecache checks the time)."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.urls import re_path
 from django.utils.translation import get_language
@@ -116,6 +117,28 @@ def restricted_paths():
     return pagecache.fragment("restricted-paths", (), compute)
 
 
+def view_restrictions():
+    """(path, depth) of every page with a view restriction, kept until the next purge (a restriction saved or
+    deleted, a page moved, published or deleted forgets it: see the receivers below)."""
+
+    def compute():
+        from wagtail.models import PageViewRestriction
+
+        return sorted(set(PageViewRestriction.objects.values_list("page__path", "page__depth")))
+
+    return pagecache.fragment("view-restrictions", (), compute)
+
+
+def public(pages):
+    """Wagtail's `pages.public()` — the pages that no view restriction of theirs or of a page above them hides —
+    without asking the database for the restrictions on every call (`PageQuerySet.private_q`, whose condition
+    this builds the same way from `view_restrictions()`)."""
+    private = Q()
+    for path, depth in view_restrictions():
+        private |= Q(path__startswith=path) & Q(depth__gte=depth)
+    return pages.exclude(private if private else Q(pk__in=[]))
+
+
 def route(request, path):
     """Wagtail's serve view, with the route of a page's own address kept in the cache until the next purge:
     one query for the page (with what its template reads) instead of the site's root, its translation and the
@@ -198,6 +221,8 @@ def _on_deleted(sender, instance, **kwargs):
 
 
 def _on_restriction_changed(sender, instance, **kwargs):
+    # At once, for the rest of this transaction (cms.cache.public), and again once it commits, for everyone.
+    pagecache.forget_fragments()
     transaction.on_commit(pagecache.forget_fragments)
     page = Page.objects.filter(pk=instance.page_id).first()
     if page is not None:

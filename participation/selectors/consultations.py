@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
+from cms import cache
 from identity.receipts import pseudonymous_subject
 
 from ..models import (
@@ -27,8 +28,8 @@ EXPORT_CHUNK = 500
 
 
 def public_consultations(language=None):
-    """Live, public consultation pages (every language, or one)."""
-    pages = ConsultationPage.objects.live().public().select_related("authority", "locale")
+    """Live, public consultation pages (every language, or one); the view restrictions from the cache (cms.cache.public)."""
+    pages = cache.public(ConsultationPage.objects.live()).select_related("authority", "locale")
     if language:
         pages = pages.filter(locale__language_code=language)
     return pages.order_by("-opens_at", "pk")

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -129,3 +131,146 @@ def test_drafts_are_not_in_the_api(client, catalogue):
     page.unpublish()
     response = client.get(f"/api/v2/pages/{page.pk}/")
     assert response.status_code == 404
+
+
+def test_answers_are_compact_json_unless_the_client_asks_for_an_indent(client, catalogue):
+    params = {"type": "cms.ServicePage", "locale": "ar", "fields": "*", "limit": 3}
+    compact = client.get("/api/v2/pages/", params)
+    assert compact.status_code == 200
+    assert b"\n" not in compact.content  # one line: Python's C encoder, not its pure-Python indenting one
+    assert b'"meta":{' in compact.content
+    indented = client.get("/api/v2/pages/", params, HTTP_ACCEPT="application/json; indent=4")
+    assert b'\n    "meta": {' in indented.content
+    assert indented.json() == compact.json()
+    page = compact.json()["items"][0]["id"]
+    detail = client.get(f"/api/v2/pages/{page}/")
+    assert b"\n" not in detail.content and detail.json()["id"] == page
+
+
+def test_the_serializer_of_each_field_selection_is_built_once_and_answers_what_was_asked(client, catalogue):
+    from cms import api
+
+    api._serializer_classes.clear()
+    every = _list(client, locale="ar", fields="*", limit=2)
+    built = dict(api._serializer_classes)
+    assert built
+    assert _list(client, locale="ar", fields="*", limit=2) == every
+    assert api._serializer_classes == built  # the same classes, reused
+    some = _list(client, locale="ar", fields="_,service_id,fee", limit=2)["items"][0]
+    assert {"service_id", "fee"} <= set(some) and "summary" not in some and "steps" not in some
+    assert set(every["items"][0]) - set(some) >= {"summary", "steps", "authority"}
+    for _ in range(2):  # a refusal is never remembered as a class
+        response = client.get("/api/v2/pages/", {"type": "cms.ServicePage", "fields": "service_id,nope"})
+        assert response.status_code == 400
+        assert "nope" in response.json()["message"]
+
+
+def test_the_serializer_classes_kept_are_bounded(client, catalogue, monkeypatch):
+    from cms import api
+
+    monkeypatch.setattr(api, "SERIALIZER_CLASSES", 3)
+    api._serializer_classes.clear()
+    for field in ("service_id", "summary", "fee", "status", "output", "fee_note"):
+        item = _list(client, locale="ar", fields=f"_,{field}", limit=1)["items"][0]
+        assert field in item
+        assert len(api._serializer_classes) <= 3
+
+
+STREAMS = ("steps", "documents", "channels")
+
+
+def _wagtails_own(page, name, request):
+    value = getattr(ServicePage.objects.get(pk=page), name)
+    return value.stream_block.get_api_representation(value, {"request": request})
+
+
+def _store(page, name, stream):
+    """The stream as stored in the page's column, exactly (Wagtail would normalise it on save)."""
+    column = ServicePage._meta.get_field(name).column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ServicePage._meta.db_table} SET {column} = %s WHERE page_ptr_id = %s",
+            [json.dumps(stream, ensure_ascii=False), page.pk],
+        )
+
+
+@pytest.mark.parametrize("rich_text_format", [None, "html"])
+def test_stream_fields_answer_what_wagtails_own_representation_answers(client, rf, catalogue, rich_text_format):
+    pages = list(ServicePage.objects.live().order_by("pk"))
+    for number, page in enumerate(pages[:6]):
+        link = f'<a linktype="page" id="{pages[-1].pk}">الخدمة</a>'
+        _store(
+            page,
+            "steps",
+            [
+                {
+                    "type": "step",
+                    "value": {"title": f"الخطوة {step}", "body": f"<p>سجّل {link} ثم <b>أرسل</b></p>"},
+                    "id": f"s{step}",
+                }
+                for step in range(number + 1)
+            ],
+        )
+        _store(
+            page,
+            "documents",
+            [{"type": "document", "value": {"name": "جواز", "note": "", "optional": True}, "id": "d"}],
+        )
+        _store(
+            page,
+            "channels",
+            [
+                {
+                    "type": "channel",
+                    "value": {"kind": "online", "label": "الموقع", "detail": "https://example.org/", "hours": ""},
+                    "id": "c",
+                },
+                {
+                    "type": "channel",
+                    "value": {"kind": "phone", "label": "الهاتف", "detail": "+965 1", "hours": "24/7"},
+                    "id": "p",
+                },
+            ],
+        )
+    format_param = {"rich_text_format": rich_text_format} if rich_text_format else {}
+    request = rf.get("/api/v2/pages/", format_param)
+    seen = 0
+    for locale in ("ar", "en"):
+        for item in _list(client, locale=locale, fields=",".join(STREAMS), limit=100, **format_param)["items"]:
+            for name in STREAMS:
+                assert item[name] == _wagtails_own(item["id"], name, request), (item["id"], name)
+                seen += len(item[name])
+    assert seen > 30
+
+
+def test_a_stored_stream_is_read_as_wagtail_reads_it(client, rf, catalogue):
+    """A struct block's missing value is its default, a value no block declares is left out, and so is a block of
+    a type the stream no longer has."""
+    page = ServicePage.objects.live().filter(locale__language_code="ar").order_by("pk").first()
+    stored = [
+        {"type": "document", "value": {"name": "جواز السفر", "retired": "x"}, "id": "d1"},
+        {"type": "retired-kind", "value": {"name": "x"}, "id": "d2"},
+        {"type": "document", "value": {"optional": True, "note": "ملاحظة", "name": "عقد"}, "id": "d3"},
+    ]
+    _store(page, "documents", stored)
+    item = client.get(f"/api/v2/pages/{page.pk}/").json()
+    assert item["documents"] == _wagtails_own(page.pk, "documents", rf.get("/"))
+    assert [block["id"] for block in item["documents"]] == ["d1", "d3"]
+    assert item["documents"][0]["value"] == {"name": "جواز السفر", "note": None, "optional": False}
+    assert list(item["documents"][1]["value"]) == ["name", "note", "optional"]
+
+
+def test_related_services_and_html_url_are_what_the_pages_say(client, catalogue):
+    from cms.models import ServiceRelation
+
+    page = ServicePage.objects.live().filter(locale__language_code="ar").order_by("pk").first()
+    others = list(ServicePage.objects.live().filter(locale__language_code="ar").exclude(pk=page.pk).order_by("pk")[:3])
+    ServiceRelation.objects.filter(page=page).delete()
+    for order, other in enumerate(others):
+        ServiceRelation.objects.create(page=page, service=other, sort_order=order)
+    expected = [{"id": other.pk, "service_id": other.service_id, "title": other.title} for other in others]
+    listed = {item["id"]: item for item in _list(client, locale="ar", fields="*", limit=100)["items"]}
+    assert listed[page.pk]["related_services"] == expected
+    assert client.get(f"/api/v2/pages/{page.pk}/").json()["related_services"] == expected
+    for item in listed.values():
+        assert item["meta"]["html_url"] == ServicePage.objects.get(pk=item["id"]).full_url

@@ -141,3 +141,37 @@ def test_the_http_backend_sends_purge_to_the_proxy_with_the_page_host(settings, 
     site_host = service.get_site().root_url.split("//", 1)[1]
     assert {request.headers["Host"] for request in requests} == {site_host}
     assert f"http://127.0.0.1:6081{service.url}" in {request.full_url for request in requests}
+
+
+def _ids(pages):
+    return set(pages.values_list("pk", flat=True))
+
+
+def test_public_pages_from_the_kept_restrictions_are_wagtails_public_pages(
+    catalogue, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from wagtail.models import PageViewRestriction
+
+    services = ServicePage.objects.live()
+    assert _ids(cms_cache.public(services)) == _ids(services.public()) == _ids(services)
+    everything = _ids(services)
+    with django_assert_num_queries(1):  # the restrictions are kept: only the pages are read
+        assert _ids(cms_cache.public(services)) == everything
+    section = ServicePage.objects.get(pk=catalogue[0].pk).get_parent()
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(page=section, restriction_type=PageViewRestriction.LOGIN)
+    hidden = _ids(services.descendant_of(section, inclusive=True))
+    assert hidden and _ids(cms_cache.public(services)) == _ids(services.public()) == _ids(services) - hidden
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+    assert _ids(cms_cache.public(services)) == _ids(services)
+
+
+def test_a_restriction_is_seen_at_once_in_the_transaction_that_adds_it(catalogue):
+    from wagtail.models import PageViewRestriction
+
+    services = ServicePage.objects.live()
+    assert _ids(cms_cache.public(services)) == _ids(services)  # kept
+    page = ServicePage.objects.get(pk=catalogue[1].pk)
+    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    assert page.pk not in _ids(cms_cache.public(services))
