@@ -10,6 +10,7 @@ both languages if it does not exist yet (and the authority it is part of). Tests
     msal = factories.authority("MSAL")                     # Arabic Authority; .get_translation(en) for English
     page = factories.service("MSAL-T-001", "MSAL")          # Arabic ServicePage, published, with its English page
     pages = factories.services(21)                         # 21 of them in one import, fees and life events varied
+    named = factories.named_services({"service_id": "PAM-WP-001", "authority_code": "PAM", "en": {…}}, …)
     english = factories.translation(page)                 # the English page of the same translation set
     citizen = factories.citizen("L2")                      # L0, L1 (verified e-mail) or L2 (national ID)
     petition = factories.petition(authority=msal)          # open, by a new L2 citizen
@@ -206,6 +207,13 @@ def service(service_id=None, authority_code="MSAL", *, language="ar", ar=None, e
     if existing is not None:
         return existing
     return _import_services([_service_record(service_id, authority_code, ar=ar, en=en, **neutral)], language)[0]
+
+
+def named_services(*services, language="ar"):
+    """Several services in one import, each named and written as `service(...)` writes one: each a dict of its
+    arguments (service_id, authority_code, ar, en, and the record's language-free fields). Returns the pages in
+    `language`, in that order."""
+    return _import_services([_service_record(**fields) for fields in services], language)
 
 
 def services(count, authority_codes=("MSAL", "PAM", "MOCI"), *, language="ar"):

@@ -19,6 +19,8 @@ pytestmark = [
         not ELASTICSEARCH_URL, reason="needs a real Elasticsearch 9: set ELASTICSEARCH_URL (docs/search.md)"
     ),
     pytest.mark.django_db,
+    # The relevance measure and the services named below are the demo's (tests/search/relevance.py).
+    pytest.mark.usefixtures("demo"),
 ]
 PREFIX = f"portal-test-{os.getpid()}"
 

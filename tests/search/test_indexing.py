@@ -15,7 +15,7 @@ from search.models import SearchEntry
 from search.registry import SearchRecord, SearchSource
 from search.tasks import sync_entries
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_catalogue")]
 
 
 def service(service_id, language="ar"):
@@ -129,7 +129,7 @@ def test_the_indexing_task_indexes_what_is_public_and_removes_the_rest():
 
 def test_search_reindex_rebuilds_everything_from_the_sources():
     SearchEntry.objects.create(kind="service", source_id="999999", locale="ar", title="يتيم", url="/x/")
-    SearchEntry.objects.filter(source_id=str(service("MOJ-CS-001").pk)).delete()
+    SearchEntry.objects.filter(source_id=str(service("MOH-MR-001").pk)).delete()
     out = io.StringIO()
     call_command("search_reindex", no_progress=True, stdout=out)
     public = ServicePage.objects.live().public()

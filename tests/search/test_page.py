@@ -11,7 +11,7 @@ from cms.models import ServicePage
 from search import selectors
 from search.models import SearchEntry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_catalogue")]
 
 
 def service(service_id, language):
@@ -189,7 +189,7 @@ def test_content_hidden_since_indexing_is_not_shown(search_page, monkeypatch):
 
 
 def date_service(language, day="2020-01-15T10:00:00Z"):
-    """A demo service dated `day` (in the catalogue and in the index); the others are dated when the demo was made."""
+    """A service dated `day` (in the catalogue and in the index); the others are dated when they were made."""
     page = service("MOH-MR-001", language)
     ServicePage.objects.filter(pk=page.pk).update(last_published_at=day)
     SearchEntry.objects.filter(source_id=str(page.pk)).update(date=day)

@@ -6,7 +6,7 @@ import pytest
 from cms.models import ServicePage
 from search.models import SearchEntry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_catalogue")]
 
 
 def service(service_id, language):
@@ -136,4 +136,18 @@ def test_suggestions_complete_words_as_they_are_typed(suggest):
 
 def test_titles_that_begin_with_the_word_are_suggested_first(suggest):
     titles = [item["title"] for item in suggest(q="تجديد", locale="ar").json()]
-    assert titles and all(title.startswith("تجديد") for title in titles[:3])
+    begin = [title.startswith("تجديد") for title in titles]
+    assert begin.count(True) >= 3 and False in begin  # "طلب تجديد رخصة القيادة" has the word second
+    assert begin == sorted(begin, reverse=True)
+
+
+def test_a_misspelt_english_query_is_corrected_and_says_so(client):
+    body = client.get("/api/v1/search/", {"q": "comercial licence", "locale": "en"}).json()
+    assert body["corrected"] == "commercial licence" and body["count"] > 0
+    assert any("commercial licence" in hit["title"] for hit in body["results"])
+    page = client.get("/en/search/", {"q": "residense permit"}).content.decode()
+    assert "Showing results for" in page and "residence permit" in page
+    # Words that match as typed are never "corrected".
+    assert client.get("/api/v1/search/", {"q": "commercial licence", "locale": "en"}).json()["corrected"] == ""
+    arabic = client.get("/ar/search/", {"q": "رخصه تجاريه"}).content.decode()
+    assert "search-corrected" not in arabic
