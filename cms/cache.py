@@ -108,34 +108,33 @@ def restricted_paths():
     a page below none of them has no restriction to check (cms.models.pages.CachedRestrictionsMixin)."""
 
     def compute():
-        from wagtail.models import PageViewRestriction
-
-        paths = set(PageViewRestriction.objects.values_list("page__path", flat=True))
+        paths = set(view_restricted_paths())
         paths |= set(Page.objects.filter(alias_of__isnull=False).values_list("path", flat=True))
         return sorted(paths)
 
     return pagecache.fragment("restricted-paths", (), compute)
 
 
-def view_restrictions():
-    """(path, depth) of every page with a view restriction, kept until the next purge (a restriction saved or
+def view_restricted_paths():
+    """The tree paths of every page with a view restriction, kept until the next purge (a restriction saved or
     deleted, a page moved, published or deleted forgets it: see the receivers below)."""
 
     def compute():
         from wagtail.models import PageViewRestriction
 
-        return sorted(set(PageViewRestriction.objects.values_list("page__path", "page__depth")))
+        return sorted(set(PageViewRestriction.objects.values_list("page__path", flat=True)))
 
     return pagecache.fragment("view-restrictions", (), compute)
 
 
 def public(pages):
     """Wagtail's `pages.public()` — the pages that no view restriction of theirs or of a page above them hides —
-    without asking the database for the restrictions on every call (`PageQuerySet.private_q`, whose condition
-    this builds the same way from `view_restrictions()`)."""
+    without asking the database for the restrictions on every call. Wagtail's `PageQuerySet.private_q` also asks
+    each page's depth to be at least the restricted page's, which a path starting with that page's path already
+    implies (a tree path is its ancestors' paths followed by its own step)."""
     private = Q()
-    for path, depth in view_restrictions():
-        private |= Q(path__startswith=path) & Q(depth__gte=depth)
+    for path in view_restricted_paths():
+        private |= Q(path__startswith=path)
     return pages.exclude(private if private else Q(pk__in=[]))
 
 

@@ -68,7 +68,7 @@ def page_url(queryset):
 
 
 def items_for(request):
-    """[{"key", "label", "url"[, "current"]}] in order; the item whose URL is the longest prefix of the request's
+    """[{"key", "label", "description", "url"[, "current"]}] in order; the item whose URL is the longest prefix of the request's
     path is the current one."""
     items = [dict(item) for item in pagecache.fragment("menu", _menu_parts(request), lambda: _items_in(request))]
     path = request.path if request is not None else ""
@@ -81,9 +81,7 @@ def items_for(request):
 def account_items(request):
     """[{"key", "label", "description", "url"}] of the account page, in order (not cached: the page is a signed-in
     person's own)."""
-    return [
-        {**item, "description": str(_items[ACCOUNT][item["key"]].description)} for item in _items_in(request, ACCOUNT)
-    ]
+    return _items_in(request, ACCOUNT)
 
 
 def _items_in(request, menu=MAIN):
@@ -97,7 +95,7 @@ def _items_in(request, menu=MAIN):
     for item in sorted(_items[menu].values(), key=lambda item: (item.order, item.key)):
         url = item.url(request, locale)
         if url:
-            items.append({"key": item.key, "label": str(item.label), "url": url})
+            items.append({"key": item.key, "label": str(item.label), "description": str(item.description), "url": url})
     return items
 
 

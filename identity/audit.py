@@ -17,16 +17,20 @@ def client_address(request):
     return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
 
 
-def record(kind, request=None, user=None, **detail):
+def request_origin(request):
+    """(address, browser) of a request as the log keeps them; (None, "") without a request."""
+    if request is None:
+        return None, ""
+    return client_address(request), request.META.get("HTTP_USER_AGENT", "")[:300]
+
+
+def record(kind, request=None, user=None, *, origin=None, **detail):
+    """A row of the log. `origin`, an (address, browser) kept from `request_origin` earlier, stands for the
+    request's when the action is recorded later, away from it (a background task finishing what a person began)."""
     if user is None and request is not None and getattr(request, "user", None) is not None:
         user = request.user if request.user.is_authenticated else None
-    return SecurityEvent.objects.create(
-        kind=kind,
-        user=user,
-        ip_address=client_address(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
-        detail=detail,
-    )
+    address, agent = origin if origin is not None else request_origin(request)
+    return SecurityEvent.objects.create(kind=kind, user=user, ip_address=address, user_agent=agent, detail=detail)
 
 
 @receiver(auth_signals.user_logged_in)

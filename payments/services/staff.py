@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from identity.audit import client_address, record
+from identity.audit import record, request_origin
 from identity.middleware import has_second_factor
 from identity.models import Action, SecurityEvent
 from identity.policy import require
@@ -26,9 +26,9 @@ from . import create_api_key, reconciliation, refund_payment, revoke_api_key, we
 logger = logging.getLogger(__name__)
 
 
-def audit(request, user, action, **detail):
-    """The audit row of a staff action (identity's log)."""
-    return record(SecurityEvent.Kind.STAFF_ACTION, request, user, action=action, **detail)
+def audit(request, user, action, *, origin=None, **detail):
+    """The audit row of a staff action (identity's log); `origin` as `identity.audit.record` takes it."""
+    return record(SecurityEvent.Kind.STAFF_ACTION, request, user, origin=origin, action=action, **detail)
 
 
 def _own(user, instance):
@@ -99,14 +99,15 @@ def upload_settlement(user, data, *, file_name, request=None):
     authority, so only the portal's own staff upload one."""
     if selectors.staff_authority_codes(user) is not None:
         raise PaymentForbidden(_("Only the portal's own staff can import a settlement file."))
+    address, agent = request_origin(request)
     with transaction.atomic():
         upload = SettlementUpload.objects.create(
             uploaded_by=user,
             file_name=file_name[:255],
             data=data,
             language=translation.get_language() or settings.LANGUAGE_CODE,
-            ip_address=client_address(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else "",
+            ip_address=address,
+            user_agent=agent,
             lines_total=reconciliation.line_count(data),
         )
         transaction.on_commit(partial(_enqueue_upload, upload.pk), robust=True)
@@ -131,14 +132,6 @@ def save_progress(upload_id, read, total):
     SettlementUpload.objects.filter(pk=upload_id).update(lines_read=read, lines_total=total)
 
 
-class _Origin:
-    """Where an upload came from, as the audit log reads it from a request (its address and browser): the
-    import's audit row is written later, by the task, with no request at hand."""
-
-    def __init__(self, upload):
-        self.META = {"REMOTE_ADDR": upload.ip_address or "", "HTTP_USER_AGENT": upload.user_agent}
-
-
 def run_settlement_upload(upload_id):
     """Import an uploaded settlement file (the task's work): claim the upload (a task delivered twice runs
     once), read, check and match the file with `reconciliation.import_settlement`, writing how far it got on
@@ -161,9 +154,10 @@ def run_settlement_upload(upload_id):
     def recorded(settlement):
         _finish(upload_id, State.DONE, settlement=settlement, lines_read=F("lines_total"))
         audit(
-            _Origin(upload),
+            None,
             upload.uploaded_by,
             "settlement.import",
+            origin=(upload.ip_address, upload.user_agent),
             settlement=settlement.pk,
             file=settlement.file_name,
             sha256=settlement.file_sha256,
