@@ -10,6 +10,7 @@ from wagtail.models import Page
 from core import pagecache
 
 from .api_fields import RELATED_SERVICE_COLUMNS, PageHtmlUrlField
+from .cache import remember_site
 from .models import ServicePage, ServiceRelation
 
 
@@ -59,6 +60,7 @@ class CataloguePagesAPIViewSet(PagesAPIViewSet):
     def dispatch(self, request, *args, **kwargs):
         # The same pages for every anonymous client: cacheable, purged on publish (cms/cache.py).
         pagecache.public(request)
+        remember_site(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_renderer_context(self):

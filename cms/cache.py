@@ -11,6 +11,7 @@ rendered before the change cannot be stored after the purge (core.pagecache chec
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
+from django.http.request import split_domain_port
 from django.urls import re_path
 from django.utils.translation import get_language
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
@@ -138,6 +139,17 @@ def public(pages):
     return pages.exclude(private if private else Q(pk__in=[]))
 
 
+def remember_site(request):
+    """Wagtail's `Site.find_for_request` asks the database for the request's site on every request (a query with
+    its root page joined, about a millisecond of CPU); the answer depends only on the host and port, so it is kept
+    as a fragment until the next purge (a site saved or deleted forgets it: see the receivers below). Called by
+    the views that serve pages and the content API before anything asks for the site."""
+    if hasattr(request, "_wagtail_site"):
+        return
+    hostname, port = split_domain_port(request._get_raw_host())[0], request.get_port()
+    request._wagtail_site = pagecache.fragment("site", (hostname, port), lambda: Site._find_for_request(request))
+
+
 def route(request, path):
     """Wagtail's serve view, with the route of a page's own address kept in the cache until the next purge:
     one query for the page (with what its template reads) instead of the site's root, its translation and the
@@ -152,6 +164,7 @@ def route(request, path):
             return None  # no page, or a routable page's sub-view: not kept
         return (result[0].pk, result[0].content_type_id)
 
+    remember_site(request)
     if not hasattr(request, "_wagtail_route_for_request"):
         found = pagecache.fragment("route", (request.get_host(), get_language(), path), compute)
         if found is not None and not hasattr(request, "_wagtail_route_for_request"):
@@ -228,6 +241,13 @@ def _on_restriction_changed(sender, instance, **kwargs):
         purge_pages([page], extra_urls=subtree_urls(page))
 
 
+def _on_site_changed(sender, instance, **kwargs):
+    # A site's host, port or root page: every fragment may have read it (cms.cache.remember_site, the theme, the
+    # routes), now and once the change commits.
+    pagecache.forget_fragments()
+    transaction.on_commit(pagecache.forget_fragments)
+
+
 def _on_snippet_changed(sender, instance, **kwargs):
     purge_pages(_snippet_pages(instance))
 
@@ -247,6 +267,8 @@ def connect():
     post_delete.connect(
         _on_restriction_changed, sender=PageViewRestriction, dispatch_uid="cms.cache.restriction_deleted"
     )
+    post_save.connect(_on_site_changed, sender=Site, dispatch_uid="cms.cache.site_saved")
+    post_delete.connect(_on_site_changed, sender=Site, dispatch_uid="cms.cache.site_deleted")
     for model in (Authority, LifeEvent):
         post_save.connect(_on_snippet_changed, sender=model, dispatch_uid=f"cms.cache.saved.{model.__name__}")
         post_delete.connect(_on_snippet_changed, sender=model, dispatch_uid=f"cms.cache.deleted.{model.__name__}")

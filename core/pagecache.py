@@ -21,6 +21,8 @@ it. `purge_all()` does the same for every path (a change of theme)."""
 
 import hashlib
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -146,7 +148,8 @@ def purge_urls(urls):
 
 
 def purge_all():
-    cache.set_many({ALL_KEY: time.time(), FRAGMENTS_PURGED_KEY: time.time()}, timeout=seconds() + 60)
+    cache.set(ALL_KEY, time.time(), timeout=seconds() + 60)
+    forget_fragments()
 
 
 class PurgeBackend(BaseBackend):
@@ -193,6 +196,10 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        with fragments_of_one_request():
+            return self.answer(request)
+
+    def answer(self, request):
         if not anonymous(request) or request.method != "GET" or not in_process():
             response = self.get_response(request)
             return self.mark(request, response)
@@ -241,32 +248,87 @@ class PageCacheMiddleware:
 
 
 # --- Fragments: parts of every page (the main menu), kept until the next purge -----------------------------
+#
+# Two levels. The shared one is the Django cache (Redis in a deployment): a fragment computed by one process serves
+# every process. The local one is this process's memory: a fragment already read here costs a dictionary lookup
+# instead of a cache round trip and an unpickling. Both obey the same clock, FRAGMENTS_PURGED_KEY, the time of the
+# last purge: an entry stored before it is not used. A request reads that time once (the first fragment it asks
+# for), not once per fragment; code outside a request reads it every time. When the key is missing (an empty or
+# flushed cache, or it expired) the first reader sets it to now, which forgets every local entry: a local entry is
+# never trusted against a clock that was lost.
+#
+# A fragment's value is shared by the threads of a process and by the requests after: whoever reads it treats it
+# as read-only (copy it before changing it: core.menu does).
 
 FRAGMENTS_PURGED_KEY = f"{PREFIX}:fragments:purged"
+LOCAL_FRAGMENTS = 4096  # at most this many in a process; all forgotten at once when full (they come back in one read)
+
+_local_fragments = {}  # key -> (time stored, expiry, value)
+_request_purged = ContextVar("fragments_purged", default=None)  # None: not in a request; 0: not read yet
+_NOT_READ = 0.0
 
 
 def fragment(name, parts, compute):
-    """compute(), kept in the Django cache under name and parts until `forget_fragments()` (every page purge)
-    or PAGE_CACHE_SECONDS. One cache round trip when kept."""
+    """compute(), kept in this process and in the Django cache under name and parts until `forget_fragments()`
+    (every page purge) or PAGE_CACHE_SECONDS. Kept here: no round trip; kept elsewhere: one round trip."""
     if seconds() <= 0:
         return compute()
     key = f"{PREFIX}:fragment:{name}:" + _digest(*[str(part) for part in parts])
     try:
-        found = cache.get_many([key, FRAGMENTS_PURGED_KEY])
+        purged = _purged_at()
+        now = time.time()
+        local = _local_fragments.get(key)
+        if local is not None and local[0] > purged and local[1] > now:
+            return local[2]
+        entry = cache.get(key)
     except Exception:  # noqa: BLE001 — a cache outage computes
         return compute()
-    entry = found.get(key)
-    if entry is not None and entry[0] > found.get(FRAGMENTS_PURGED_KEY, 0):
+    if entry is not None and entry[0] > purged:
+        _keep_locally(key, entry[0], entry[1])
         return entry[1]
     started = time.time()
     value = compute()
     try:
         if cache.get(FRAGMENTS_PURGED_KEY, 0) < started:
-            cache.set(key, (time.time(), value), timeout=seconds())
+            cache.set(key, (started, value), timeout=seconds())
+            _keep_locally(key, started, value)
     except Exception:  # noqa: BLE001, S110 — not storing is always safe
         pass
     return value
 
 
+def _purged_at():
+    known = _request_purged.get()
+    if known:
+        return known
+    purged = cache.get(FRAGMENTS_PURGED_KEY)
+    if purged is None:
+        # No clock (an empty cache): start one now, which no entry kept here predates.
+        cache.add(FRAGMENTS_PURGED_KEY, time.time(), timeout=seconds() + 60)
+        purged = cache.get(FRAGMENTS_PURGED_KEY) or time.time()
+    if known is not None:
+        _request_purged.set(purged)
+    return purged
+
+
+def _keep_locally(key, stored, value):
+    if len(_local_fragments) >= LOCAL_FRAGMENTS:
+        _local_fragments.clear()
+    _local_fragments[key] = (stored, time.time() + seconds(), value)
+
+
 def forget_fragments():
-    cache.set(FRAGMENTS_PURGED_KEY, time.time(), timeout=seconds() + 60)
+    now = time.time()
+    cache.set(FRAGMENTS_PURGED_KEY, now, timeout=seconds() + 60)
+    if _request_purged.get() is not None:
+        _request_purged.set(now)  # this request, too, sees its own purge at once
+
+
+@contextmanager
+def fragments_of_one_request():
+    """The fragments' purge time read once for what runs inside (a request: PageCacheMiddleware)."""
+    token = _request_purged.set(_NOT_READ)
+    try:
+        yield
+    finally:
+        _request_purged.reset(token)
