@@ -128,6 +128,29 @@ def view_restricted_paths():
     return pagecache.fragment("view-restrictions", (), compute)
 
 
+def site_root_paths(site):
+    """The tree paths of the site's root page and of its translations (the pages the content API lists are below
+    one of them), kept until the next purge. A new translation of a site root forgets it (`_on_page_created`);
+    a page below one becomes visible only by being published or moved there, which purges."""
+
+    def compute():
+        root = site.root_page
+        return sorted(Page.objects.filter(translation_key=root.translation_key).values_list("path", flat=True))
+
+    return pagecache.fragment("site-root-paths", (site.pk, site.root_page_id), compute)
+
+
+def locale_ids():
+    """{language code: id} of every Locale, kept until the next purge (a Locale saved or deleted forgets it)."""
+
+    def compute():
+        from wagtail.models import Locale
+
+        return dict(Locale.objects.values_list("language_code", "pk"))
+
+    return pagecache.fragment("locale-ids", (), compute)
+
+
 def public(pages):
     """Wagtail's `pages.public()` — the pages that no view restriction of theirs or of a page above them hides —
     without asking the database for the restrictions on every call. Wagtail's `PageQuerySet.private_q` also asks
@@ -243,9 +266,19 @@ def _on_restriction_changed(sender, instance, **kwargs):
 
 def _on_site_changed(sender, instance, **kwargs):
     # A site's host, port or root page: every fragment may have read it (cms.cache.remember_site, the theme, the
-    # routes), now and once the change commits.
+    # routes, the content API's kept items), now and once the change commits.
+    _forget_fragments_now_and_on_commit()
+
+
+def _forget_fragments_now_and_on_commit(**kwargs):
     pagecache.forget_fragments()
     transaction.on_commit(pagecache.forget_fragments)
+
+
+def _on_page_created(sender, instance, created=False, raw=False, **kwargs):
+    # A new page at a site root's depth may be a new translation of a site root (site_root_paths).
+    if created and isinstance(instance, Page) and instance.depth is not None and instance.depth <= 2:
+        _forget_fragments_now_and_on_commit()
 
 
 def _on_snippet_changed(sender, instance, **kwargs):
@@ -253,7 +286,7 @@ def _on_snippet_changed(sender, instance, **kwargs):
 
 
 def connect():
-    from wagtail.models import PageViewRestriction
+    from wagtail.models import Locale, PageViewRestriction
 
     from .models import Authority, LifeEvent
 
@@ -269,6 +302,9 @@ def connect():
     )
     post_save.connect(_on_site_changed, sender=Site, dispatch_uid="cms.cache.site_saved")
     post_delete.connect(_on_site_changed, sender=Site, dispatch_uid="cms.cache.site_deleted")
+    post_save.connect(_on_page_created, dispatch_uid="cms.cache.page_created")
+    post_save.connect(_forget_fragments_now_and_on_commit, sender=Locale, dispatch_uid="cms.cache.locale_saved")
+    post_delete.connect(_forget_fragments_now_and_on_commit, sender=Locale, dispatch_uid="cms.cache.locale_deleted")
     for model in (Authority, LifeEvent):
         post_save.connect(_on_snippet_changed, sender=model, dispatch_uid=f"cms.cache.saved.{model.__name__}")
         post_delete.connect(_on_snippet_changed, sender=model, dispatch_uid=f"cms.cache.deleted.{model.__name__}")
