@@ -1,7 +1,5 @@
 """The content API (Wagtail API v2) for the catalogue: pages, images, documents."""
 
-from functools import partial
-
 from django.conf import settings
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -156,9 +154,11 @@ class CataloguePagesAPIViewSet(PagesAPIViewSet):
         the next purge (docs/decisions.md, "The content API's listing keeps its items"): the filtered, ordered,
         paginated query reads only the pages' ids and live revisions, and each page's item is a fragment keyed by
         those, the fields asked for and everything else an item depends on (the scheme and host: the site of
-        `detail_url` and `html_url`; the language of rich text's page links; `rich_text_format`). The first item
-        not kept builds every item of the listing with the same serializer as every other listing; each item is
-        kept on its own, so listings that share pages (another offset, limit or filter) share their items."""
+        `detail_url` and `html_url`; the language of rich text's page links; `rich_text_format`). The items not
+        kept in this process are read from the cache in one round trip (core.pagecache.fragments); those kept
+        nowhere are built together, with one query and the same serializer as every other listing, and stored in
+        one round trip. Each item is kept on its own, so listings that share pages (another offset, limit or
+        filter) share their items."""
         queryset = self.get_queryset()
         self.check_query_parameters(queryset)
         queryset = self.filter_queryset(queryset)
@@ -172,15 +172,12 @@ class CataloguePagesAPIViewSet(PagesAPIViewSet):
                 queryset.select_related(None).prefetch_related(None).values_list("pk", "live_revision_id")
             )
         )
-        built = {}
-
-        def build(pk):
-            if not built:
-                found = self.get_queryset().filter(pk__in=[pk for pk, _revision in rows]).in_bulk()
-                pages = [found[pk] for pk, _revision in rows if pk in found]  # not one unpublished since
-                data = self.get_serializer(pages, many=True).data
-                built.update(zip((page.pk for page in pages), data, strict=True))
-            return built.get(pk)
+        def build(indexes):
+            wanted = [rows[index][0] for index in indexes]
+            found = self.get_queryset().filter(pk__in=wanted).in_bulk()
+            pages = [found[pk] for pk in wanted if pk in found]  # not one unpublished since
+            built = dict(zip((page.pk for page in pages), self.get_serializer(pages, many=True).data, strict=True))
+            return [built.get(pk) for pk in wanted]
 
         fields = _frozen(parse_fields_parameter(request.GET["fields"])) if "fields" in request.GET else ()
         parts = (
@@ -191,8 +188,8 @@ class CataloguePagesAPIViewSet(PagesAPIViewSet):
             fields,
             rich_text_format,
         )
-        items = [pagecache.fragment("api-v2-item", (*parts, pk, revision), partial(build, pk)) for pk, revision in rows]
-        return self.get_paginated_response(items)
+        items = pagecache.fragments("api-v2-item", [(*parts, pk, revision) for pk, revision in rows], build)
+        return self.get_paginated_response([item for item in items if item is not None])
 
     def get_queryset(self):
         """Load what the serializers read, once per listing rather than once per page. Built once per request:

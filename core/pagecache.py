@@ -271,30 +271,54 @@ _NOT_READ = 0.0
 def fragment(name, parts, compute):
     """compute(), kept in this process and in the Django cache under name and parts until `forget_fragments()`
     (every page purge) or PAGE_CACHE_SECONDS. Kept here: no round trip; kept elsewhere: one round trip."""
+    return fragments(name, [parts], lambda _missing: [compute()])[0]
+
+
+def fragments(name, parts_list, compute_missing):
+    """[fragment(name, parts, …) for parts in parts_list] with one cache round trip for all those not kept in
+    this process and one to store those computed: `compute_missing(indexes)` computes the values of the parts at
+    those indexes of parts_list, in their order, all at once (the content API's listing builds its missing items
+    with one query)."""
+    everything = list(range(len(parts_list)))
     if seconds() <= 0:
-        return compute()
-    key = f"{PREFIX}:fragment:{name}:" + _digest(*[str(part) for part in parts])
+        return list(compute_missing(everything))
+    keys = [f"{PREFIX}:fragment:{name}:" + _digest(*[str(part) for part in parts]) for parts in parts_list]
+    values = [None] * len(keys)
     try:
         purged = _purged_at()
         now = time.time()
-        local = _local_fragments.get(key)
-        if local is not None and local[0] > purged and local[1] > now:
-            return local[2]
-        entry = cache.get(key)
+        missing = []
+        for index, key in enumerate(keys):
+            local = _local_fragments.get(key)
+            if local is not None and local[0] > purged and local[1] > now:
+                values[index] = local[2]
+            else:
+                missing.append(index)
+        found = cache.get_many([keys[index] for index in missing]) if missing else {}
     except Exception:  # noqa: BLE001 — a cache outage computes
-        return compute()
-    if entry is not None and entry[0] > purged:
-        _keep_locally(key, entry[0], entry[1])
-        return entry[1]
+        return list(compute_missing(everything))
+    unknown = []
+    for index in missing:
+        entry = found.get(keys[index])
+        if entry is not None and entry[0] > purged:
+            values[index] = entry[1]
+            _keep_locally(keys[index], entry[0], entry[1])
+        else:
+            unknown.append(index)
+    if not unknown:
+        return values
     started = time.time()
-    value = compute()
+    computed = dict(zip(unknown, compute_missing(unknown), strict=True))
+    for index, value in computed.items():
+        values[index] = value
     try:
         if cache.get(FRAGMENTS_PURGED_KEY, 0) < started:
-            cache.set(key, (started, value), timeout=seconds())
-            _keep_locally(key, started, value)
+            cache.set_many({keys[index]: (started, value) for index, value in computed.items()}, timeout=seconds())
+            for index, value in computed.items():
+                _keep_locally(keys[index], started, value)
     except Exception:  # noqa: BLE001, S110 — not storing is always safe
         pass
-    return value
+    return values
 
 
 def _purged_at():

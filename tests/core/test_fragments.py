@@ -117,3 +117,38 @@ def test_the_requests_site_is_kept_and_forgotten_when_a_site_changes(rf):
     request = rf.get("/", HTTP_HOST=f"other.example.org:{site.port}")
     remember_site(request)
     assert Site.find_for_request(request).pk == site.pk  # no longer a site of its own: the default
+
+
+def test_fragments_are_read_in_one_round_trip_and_the_missing_ones_computed_together(monkeypatch):
+    pagecache.fragment("item", (1,), lambda: "one")  # kept
+    cache.set(pagecache.FRAGMENTS_PURGED_KEY, time.time(), timeout=120)  # another process purged
+    time.sleep(0.002)
+    pagecache.fragment("item", (2,), lambda: "two")  # kept after the purge
+    asked = []
+
+    def compute_missing(indexes):
+        asked.append(list(indexes))
+        return [f"new {index}" for index in indexes]
+
+    counting = CountingCache(monkeypatch)
+    many = []
+    original_get_many = cache.get_many
+
+    def get_many(keys):
+        many.append(len(keys))
+        reads = counting.reads
+        try:
+            return original_get_many(keys)
+        finally:
+            counting.reads = reads  # the local-memory cache's get_many calls get: not a round trip of its own
+
+    monkeypatch.setattr(cache, "get_many", get_many)
+    with pagecache.fragments_of_one_request():
+        values = pagecache.fragments("item", [(1,), (2,), (3,)], compute_missing)
+    assert values == ["new 0", "two", "new 2"]  # the one from before the purge computed again
+    assert asked == [[0, 2]]  # together, once
+    assert many == [2]  # one round trip for the two not kept in this process (1 is stale here; 3 unknown)
+    assert counting.reads == 2  # the purge time, and the check before storing
+    with pagecache.fragments_of_one_request():
+        assert pagecache.fragments("item", [(1,), (2,), (3,)], compute_missing) == ["new 0", "two", "new 2"]
+    assert asked == [[0, 2]]
