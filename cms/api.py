@@ -172,6 +172,7 @@ class CataloguePagesAPIViewSet(PagesAPIViewSet):
                 queryset.select_related(None).prefetch_related(None).values_list("pk", "live_revision_id")
             )
         )
+
         def build(indexes):
             wanted = [rows[index][0] for index in indexes]
             found = self.get_queryset().filter(pk__in=wanted).in_bulk()
