@@ -47,6 +47,16 @@ def load_page(pk, content_type_id):
     return model.objects.select_related(*related).filter(pk=pk).first()
 
 
+def kept_for_page(request, name, page, compute):
+    """compute(), kept as the fragment `name` of this page's published state until the next purge
+    (core.pagecache.fragment). Its URLs depend on the site the request came to (relative or absolute), so the host
+    is part of the key. A preview (a draft's child rows, under the same revision id as the live page may have) is
+    computed every time and never kept."""
+    if getattr(request, "is_preview", False):
+        return compute()
+    return pagecache.fragment(name, (page.pk, page.latest_revision_id, request.get_host()), compute)
+
+
 class HomePage(CachedRestrictionsMixin, Page):
     """The root of a language's pages. It routes a request for a page below it with one lookup of the page's
     url_path (2 queries) instead of Wagtail's walk down the tree (2 queries a level, docs/benchmarks.md)."""
@@ -105,15 +115,28 @@ class HomePage(CachedRestrictionsMixin, Page):
         context = super().get_context(request, *args, **kwargs)
 
         def catalogue():
+            # Links, not pages: each page's URL is worked out once here instead of by a `pageurl` per request.
+            catalogue = self.get_children().live().type(ServiceIndexPage).first()
             return {
-                "catalogue": self.get_children().live().type(ServiceIndexPage).first(),
-                "sections": list(catalogue_sections(self.locale_id)),
-                "life_events": list(life_events_for_locale(self.locale_id)),
-                "popular_services": self.popular_service_pages,
+                "catalogue": catalogue is not None,
+                "catalogue_url": catalogue.get_url(request) if catalogue is not None else None,
+                "sections": [
+                    {"url": section.get_url(request), "title": section.title}
+                    for section in catalogue_sections(self.locale_id)
+                ],
+                "life_events": [
+                    {"slug": event.slug, "name": event.name, "description": event.description}
+                    for event in life_events_for_locale(self.locale_id)
+                ],
+                "popular_services": [
+                    {"url": service.get_url(request), "title": service.title, "summary": service.summary}
+                    for service in self.popular_service_pages
+                ],
             }
 
-        # The catalogue's part changes only when a page is published or a snippet saved, which purge it (cms/cache.py).
-        context.update(pagecache.fragment("home-catalogue", (self.pk, self.latest_revision_id), catalogue))
+        # The catalogue's part changes only when a page is published or a snippet saved, which purge it
+        # (cms/cache.py).
+        context.update(kept_for_page(request, "home-catalogue", self, catalogue))
         context["home_sections"] = home.sections_for(request, self)
         return context
 
@@ -280,8 +303,22 @@ class ServicePage(CachedRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # One query for every related service, however many (docs/benchmarks.md).
-        context["related"] = list(self.related_links.select_related("service"))
+
+        def links():
+            # Links, not pages: each URL is worked out once here instead of by a `pageurl` per request. One
+            # query for every related service, however many (docs/benchmarks.md).
+            parent = self.get_parent()
+            return {
+                "parent_link": {"url": parent.get_url(request), "title": parent.title},
+                "related": [
+                    {"url": link.service.get_url(request), "title": link.service.title}
+                    for link in self.related_links.select_related("service")
+                ],
+            }
+
+        # The links change only when this page, its parent or a related service is published, moved or
+        # unpublished, which purge them (cms/cache.py).
+        context.update(kept_for_page(request, "service-links", self, links))
         return context
 
     @property

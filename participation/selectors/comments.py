@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cms.models import ServicePage
+from core import pagecache
 
 from ..models import Comment, CommentVote, ConsultationPage, Flag, Petition, PollPage
 from ..models.comments import DEFAULT_EDIT_WINDOW_MINUTES, MAX_DEPTH, TARGETS
@@ -42,14 +43,20 @@ def auto_hide_flags():
 # --- Targets -----------------------------------------------------------------------------------------
 
 
-def canonical_target(target):
+def canonical_target(target, kept=False):
     """`(name, object)` for what comments attach to: the original page of a consultation's or poll's
-    translation set, the oldest page of a service's, the petition itself. None for anything else."""
+    translation set, the oldest page of a service's, the petition itself. None for anything else.
+
+    kept=True (a page showing its thread): which page of a service's translation set is the oldest is kept until
+    the next purge (core.pagecache.fragment), and a page that is the oldest itself is not read again. A new
+    translation is always younger; deleting a page purges."""
     if isinstance(target, Petition):
         return "petition", target
     if isinstance(target, ConsultationPage | PollPage):
         return ("consultation" if isinstance(target, ConsultationPage) else "poll"), target.original()
     if isinstance(target, ServicePage):
+        if kept:
+            return "service", _oldest_kept(target)
         oldest = (
             ServicePage.objects.filter(translation_key=target.translation_key)
             .select_related("authority")
@@ -59,8 +66,20 @@ def canonical_target(target):
         return "service", oldest or target
     specific = getattr(target, "specific", None)
     if specific is not None and specific is not target:
-        return canonical_target(specific)
+        return canonical_target(specific, kept=kept)
     return None
+
+
+def _oldest_kept(service):
+    key = service.translation_key
+
+    def compute():
+        return ServicePage.objects.filter(translation_key=key).order_by("pk").values_list("pk", flat=True).first()
+
+    oldest = pagecache.fragment("oldest-translation", (key,), compute)
+    if oldest is None or oldest == service.pk:
+        return service
+    return ServicePage.objects.filter(pk=oldest).select_related("authority").first() or service
 
 
 def find_target(name, pk):

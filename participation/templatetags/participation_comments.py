@@ -32,7 +32,7 @@ def _may_comment(request, user, name, target):
 def comment_thread(context, target, paragraph=""):
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
-    found = selectors.canonical_target(target)
+    found = selectors.canonical_target(target, kept=True)
     if found is None:
         return {"missing": True}
     name, target = found

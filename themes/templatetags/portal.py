@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import formats
 from django.utils.translation import get_language
 
-from core import menu
+from core import menu, pagecache
 from core.forms import HONEYPOT_FIELD
 from core.money import format_fils
 from themes.registry import HIGH_CONTRAST, current_theme
@@ -25,13 +25,14 @@ def language_links(context):
     request = context.get("request")
     page = context.get("page")
     current = get_language()
+    translated = {}
+    if page is not None and hasattr(page, "get_translations") and page.pk is not None:
+        translated = _translated_urls(page, current, request)
     links = []
     for code, name in settings.LANGUAGES:
         if code == current:
             continue
-        target, nearest = None, False
-        if page is not None and hasattr(page, "get_translations"):
-            target, nearest = _translated_url(page, code, request)
+        target, nearest = translated.get(code, (None, False))
         if target is None and request is not None:
             target = translate_url(request.path, code)
             if target == request.path:
@@ -40,6 +41,19 @@ def language_links(context):
         switch = reverse("switch_language", args=[code]) + "?" + urlencode(query)
         links.append({"code": code, "name": name, "url": switch})
     return links
+
+
+def _translated_urls(page, current, request):
+    """{language: (URL, nearest)} of `_translated_url` for every other language, kept until the next purge
+    (core.pagecache.fragment): a translation, or a page above it, published, unpublished, moved or deleted
+    purges (cms/cache.py). The URL depends on the site the request came to (relative or absolute), so the host
+    is part of the key."""
+
+    def compute():
+        return {code: _translated_url(page, code, request) for code, _name in settings.LANGUAGES if code != current}
+
+    host = request.get_host() if request is not None else ""
+    return pagecache.fragment("language-links", (host, current, page.pk, page.translation_key), compute)
 
 
 def _translated_url(page, code, request):
