@@ -1,8 +1,11 @@
 """What civic participation shows on the home page (participation/home.py through cms/home.py)."""
 
 import re
+from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 from participation.models import PetitionSignature
 from participation.selectors import petitions as selectors
@@ -88,3 +91,26 @@ def test_home_page_without_open_consultations_or_near_petitions_says_so(client):
 
 def test_home_page_with_no_participation_section_and_nothing_open_leaves_consultations_out(client):
     assert _section(client.get("/en/").content.decode(), "home-consultations") is None
+
+
+def test_the_home_page_shows_a_consultation_while_it_is_open_and_no_longer_without_a_publish(client):
+    """The home page keeps its consultations until the next purge (participation/home.py), but opening and closing
+    happen at their times, with no publish to purge anything: each request decides which are open."""
+    participation_index("ar")
+    later = make_consultation(opens=1, closes=3, title="استشارة تفتح غدا")
+    soon = make_consultation(opens=-1, closes=2, title="استشارة تغلق بعد يومين")
+    now = timezone.now()
+
+    def shown(at):
+        with mock.patch("django.utils.timezone.now", return_value=at):
+            return _section(client.get("/ar/").content.decode(), "home-consultations")
+
+    first = shown(now)
+    assert f'href="{soon.url}"' in first and "استشارة تفتح غدا" not in first
+    assert f'href="{soon.url}"' in shown(now)  # kept: no publish since
+    after_opening = shown(now + timedelta(days=1, minutes=1))
+    assert f'href="{later.url}"' in after_opening and f'href="{soon.url}"' in after_opening
+    after_closing = shown(now + timedelta(days=2, minutes=1))
+    assert f'href="{later.url}"' in after_closing and "استشارة تغلق بعد يومين" not in after_closing
+    after_both = shown(now + timedelta(days=3, minutes=1))
+    assert f'href="{later.url}"' not in after_both and f'href="{soon.url}"' not in after_both
