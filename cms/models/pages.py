@@ -309,6 +309,7 @@ class ServicePage(CachedRestrictionsMixin, Page):
             # query for every related service, however many (docs/benchmarks.md).
             parent = self.get_parent()
             return {
+                "page_url": self.url,  # the pay-fee link's way back (payments_tags.pay_fee_button)
                 "parent_link": {"url": parent.get_url(request), "title": parent.title},
                 "related": [
                     {"url": link.service.get_url(request), "title": link.service.title}
