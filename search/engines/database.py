@@ -7,7 +7,6 @@ Words reach the database only as bound parameters — through plainto_tsquery on
 strings on SQLite — so no query syntax a citizen types can break a search."""
 
 import difflib
-import re
 import time
 from collections import defaultdict
 from itertools import islice
@@ -110,63 +109,75 @@ class DatabaseEngine(SearchEngine):
         else:
             entries = entries.annotate(rank=Value(0.0, output_field=FloatField()))
 
-        facets, page_ids = self._facets_and_page(entries, query)
+        facets, page = self._facets_and_page(entries, query, matcher)
+        date = self._read_date
         results.count = sum(facets["locale"].values())
         results.facets = {facet: facet_values(counts) for facet, counts in facets.items()}
-        if not page_ids:
-            return results
-        by_id = self._entries().only(*HIT_FIELDS).in_bulk(page_ids)
-        page = [by_id[pk] for pk in page_ids if pk in by_id]
-        marked = matcher.marked_content(page_ids) if matcher else {}
         results.hits = [
             SearchHit(
-                kind=entry.kind,
-                id=entry.source_id,
-                locale=entry.locale,
-                title=entry.title,
-                url=entry.url,
-                summary=entry.summary,
-                highlight=highlight_original(entry.content, marked[entry.pk]) if entry.pk in marked else "",
-                authority=entry.authority,
-                date=entry.date,
+                kind=kind,
+                id=source_id,
+                locale=locale,
+                title=title,
+                url=url,
+                summary=summary,
+                highlight=highlight_original(compose_content(summary, body), marked) if marked else "",
+                authority=authority,
+                date=date(written),
             )
-            for entry in page
+            for kind, source_id, locale, title, summary, body, url, authority, written, marked in page
         ]
         return results
 
-    def _facets_and_page(self, entries, query):
-        """The facet counts and the ids of the requested page, in one statement: the matching entries are
-        found (and ranked) once, into a materialised CTE, and counted and ordered from there."""
+    def _facets_and_page(self, entries, query, matcher=None):
+        """The facet counts and the entries of the requested page (HIT_FIELDS, then the content as the
+        matcher marks it, or None), in one statement: the matching entries are found (and ranked) once, into a
+        materialised CTE, counted and ordered from there, and the page's rows read and marked with them."""
         matches_sql, params = entries.values(
             "id", "kind", "authority", "locale", "date", "rank"
         ).query.sql_with_params()
-        page_sql = ""
-        if not query.beyond_window:
-            page_sql = f"""
-                UNION ALL SELECT * FROM (
-                    SELECT 'page', NULL, ROW_NUMBER() OVER (ORDER BY {RESULT_ORDER}), id
-                    FROM matches ORDER BY {RESULT_ORDER} LIMIT %s OFFSET %s
-                ) page"""
-            params = (*params, query.page_size, query.offset)
-        sql = f"""
-            WITH matches AS MATERIALIZED ({matches_sql})
-            SELECT 'kind', kind, COUNT(*), CAST(NULL AS BIGINT) FROM matches GROUP BY kind
-            UNION ALL SELECT 'authority', authority, COUNT(*), NULL FROM matches WHERE authority <> '' GROUP BY authority
-            UNION ALL SELECT 'locale', locale, COUNT(*), NULL FROM matches GROUP BY locale
-            UNION ALL SELECT 'life_event', tagged.slug, COUNT(*), NULL
+        ctes, cte_params = [f"matches AS MATERIALIZED ({matches_sql})"], list(params)
+        if matcher is not None and (terms := matcher.terms()) is not None:
+            ctes.insert(0, terms[0])
+            cte_params = [*terms[1], *cte_params]
+        columns = ", ".join(f'entry."{name}"' for name in HIT_FIELDS)
+        marked, marked_params = matcher.marked("entry") if matcher else ("NULL", [])
+        pad = ", NULL" * (len(HIT_FIELDS) + 1)
+        facets_sql = f"""
+            SELECT 'kind', kind, COUNT(*), CAST(NULL AS BIGINT){pad} FROM matches GROUP BY kind
+            UNION ALL SELECT 'authority', authority, COUNT(*), NULL{pad} FROM matches WHERE authority <> ''
+                GROUP BY authority
+            UNION ALL SELECT 'locale', locale, COUNT(*), NULL{pad} FROM matches GROUP BY locale
+            UNION ALL SELECT 'life_event', tagged.slug, COUNT(*), NULL{pad}
                 FROM matches JOIN {SearchEntryLifeEvent._meta.db_table} tagged ON tagged.entry_id = matches.id
-                GROUP BY tagged.slug
-            {page_sql}"""
+                GROUP BY tagged.slug"""
+        if query.beyond_window:
+            body, body_params = facets_sql, []
+        else:
+            # The page first: its columns give the types of the NULLs below them.
+            body = f"""
+                SELECT 'page', NULL, page.position, entry."id", {columns}, {marked} FROM (
+                    SELECT id, ROW_NUMBER() OVER (ORDER BY {RESULT_ORDER}) AS position
+                    FROM matches ORDER BY {RESULT_ORDER} LIMIT %s OFFSET %s
+                ) page JOIN "{TABLE}" entry ON entry."id" = page.id
+                UNION ALL {facets_sql}"""
+            body_params = [*marked_params, query.page_size, query.offset]
         facets = {facet: {} for facet in ("kind", "authority", "life_event", "locale")}
         page = []
         with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, params)
-            for facet, value, number, entry_id in cursor.fetchall():
-                if facet == "page":
-                    page.append((number, entry_id))
+            cursor.execute(f"WITH {', '.join(ctes)} {body}", [*cte_params, *body_params])
+            for section, value, number, _entry_id, *hit in cursor.fetchall():
+                if section == "page":
+                    page.append((number, hit))
                 else:
-                    facets[facet][value] = number
-        return facets, [entry_id for _position, entry_id in sorted(page)]
+                    facets[section][value] = number
+        return facets, [hit for _position, hit in sorted(page, key=lambda item: item[0])]
+
+    def _read_date(self, value):
+        """A date as the ORM would give it from a raw row: SQLite gives text, converted by its backend."""
+        connection = connections[self.using]
+        convert = getattr(connection.ops, "convert_datetimefield_value", None)
+        return convert(value, None, connection) if convert and value is not None else value
 
     def _filtered(self, query):
         entries = self._entries()
@@ -303,79 +314,78 @@ _VOCABULARY = {}
 # comes first, and the engine's score orders the rest.
 TITLE_WORD_BONUS = 100
 
-_LEXEME = re.compile(r"'((?:[^']|'')*)'(:\*)?")
-
-
-def _title_only(tsquery):
-    """The tsquery text restricted to the title's weight (A): 'word' → 'word':A, 'word':* → 'word':*A."""
-    return _LEXEME.sub(lambda match: f"'{match.group(1)}':{'*' if match.group(2) else ''}A", tsquery)
+# A lexeme of a tsquery's text ('word', quotes doubled inside) as plainto_tsquery writes it, and the same lexeme
+# restricted to the title's weight: 'word' → 'word':A (applied by PostgreSQL's regexp_replace).
+LEXEME = r"'((?:[^']|'')*)'"
+TITLE_LEXEME = r"'\1':A"
 
 
 class PostgresMatcher:
     """Matches with the tsvector column: each word (any of its variants) must be in the row, in the row's
     language's configuration; ranked by ts_rank (title weight A, summary and body B). ts_rank_cd (cover
-    density) cost three times as much on 10,000 entries and changes little on texts this short."""
+    density) cost three times as much on 10,000 entries and changes little on texts this short.
 
-    def __init__(self, tsqueries, using, word_tsqueries=None):
-        self.tsqueries = tsqueries  # {locale: tsquery text}
+    The query's tsqueries (for each language, the whole query, and each word restricted to the title) are
+    computed by PostgreSQL once per search, in a materialised CTE (`terms`) of the search's one statement, and
+    read from it by uncorrelated subqueries (each evaluated once): no round trip of their own."""
+
+    def __init__(self, word_variants, locales, using):
+        self.word_variants = word_variants
+        self.locales = locales
         self.using = using
-        # {locale: [tsquery text of each word, matching the title (weight A) only]}
-        self.word_tsqueries = word_tsqueries or {}
 
     @classmethod
     def prepare(cls, query, using):
-        """The query's tsquery for each language, computed by PostgreSQL once (one round trip) and then
-        passed as text; None when nothing could match (e.g. only stop words)."""
+        """None when the query's language has no configuration; a query of stop words alone matches nothing."""
         locales = [query.locale] if query.locale else list(POSTGRES_CONFIGS)
         locales = [locale for locale in locales if locale in POSTGRES_CONFIGS]
-        if not locales:
-            return None
-        columns, params = [], []
-        for locale in locales:
-            words_sql, words_params = [], []
-            for variants in query.word_variants:
-                words_sql.append("(" + " || ".join(["plainto_tsquery(%s::regconfig, %s)"] * len(variants)) + ")")
+        return cls(query.word_variants, locales, using) if locales and query.word_variants else None
+
+    def terms(self):
+        """The `terms` CTE and its parameters: one row, a column per language (the whole query: every word, any
+        of its variants) and per language and word (that word in the title: weight A)."""
+        words_sql, words_params, outer = [], [], []
+        for locale in self.locales:
+            for position, variants in enumerate(self.word_variants):
+                words_sql.append(
+                    "("
+                    + " || ".join(["plainto_tsquery(%s::regconfig, %s)"] * len(variants))
+                    + f') AS "{locale}_{position}"'
+                )
                 for variant in variants:
                     words_params += [POSTGRES_CONFIGS[locale], variant]
-            columns.append("(" + " && ".join(words_sql) + ")::text")
-            params += words_params
-            columns += [f"{word}::text" for word in words_sql]
-            params += words_params
-        with connections[using].cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(columns), params)
-            row = list(cursor.fetchone())
-        tsqueries, word_tsqueries, per_locale = {}, {}, 1 + len(query.word_variants)
-        for position, locale in enumerate(locales):
-            whole, *each = row[position * per_locale : (position + 1) * per_locale]
-            if whole:
-                tsqueries[locale] = whole
-                word_tsqueries[locale] = [_title_only(text) for text in each if text]
-        return cls(tsqueries, using, word_tsqueries) if tsqueries else None
+            each = [f'"{locale}_{position}"' for position in range(len(self.word_variants))]
+            outer.append(f'({" && ".join(each)}) AS "{locale}"')
+            outer += [
+                f"regexp_replace({word}::text, %s, %s, 'g')::tsquery AS \"{locale}_title_{position}\""
+                for position, word in enumerate(each)
+            ]
+        outer_params = [LEXEME, TITLE_LEXEME] * (len(self.locales) * len(self.word_variants))
+        sql = f"terms AS MATERIALIZED (SELECT {', '.join(outer)} FROM (SELECT {', '.join(words_sql)}) words)"
+        return sql, [*outer_params, *words_params]
 
-    def _per_locale(self, template):
-        sql, params = [], []
-        for locale, tsquery in self.tsqueries.items():
-            sql.append(template)
-            params += [locale, tsquery]
-        return sql, params
+    @staticmethod
+    def _term(name):
+        return f'(SELECT "{name}" FROM terms)'
 
-    # Columns stay unqualified: the filtered entries are also used as a subquery, under an alias.
-    def _tsquery_of_row(self):
-        whens, params = self._per_locale('WHEN "locale" = %s THEN %s::tsquery')
-        return f"CASE {' '.join(whens)} END", params
+    # Columns stay unqualified but in `marked`: the filtered entries are also used as a subquery, under an alias.
+    def _tsquery_of_row(self, column='"locale"'):
+        whens = [f"WHEN {column} = %s THEN {self._term(locale)}" for locale in self.locales]
+        return f"CASE {' '.join(whens)} END", list(self.locales)
 
     def filter(self, entries):
-        arms, params = self._per_locale('("locale" = %s AND "search_vector" @@ %s::tsquery)')
-        return entries.filter(RawSQL(" OR ".join(arms), params, output_field=BooleanField()))
+        arms = [f'("locale" = %s AND "search_vector" @@ {self._term(locale)})' for locale in self.locales]
+        return entries.filter(RawSQL(" OR ".join(arms), list(self.locales), output_field=BooleanField()))
 
     def ranked(self, entries):
         """ts_rank, after the number of the query's words found in the title (TITLE_WORD_BONUS each)."""
         tsquery, params = self._tsquery_of_row()
         bonus, bonus_params = [], []
-        for locale, word_queries in self.word_tsqueries.items():
-            for word_query in word_queries:
-                bonus.append('CASE WHEN "locale" = %s AND "search_vector" @@ %s::tsquery THEN 1 ELSE 0 END')
-                bonus_params += [locale, word_query]
+        for locale in self.locales:
+            for position in range(len(self.word_variants)):
+                term = self._term(f"{locale}_title_{position}")
+                bonus.append(f'CASE WHEN "locale" = %s AND "search_vector" @@ {term} THEN 1 ELSE 0 END')
+                bonus_params.append(locale)
         in_title = " + ".join(bonus) or "0"
         return entries.annotate(
             rank=RawSQL(
@@ -385,19 +395,15 @@ class PostgresMatcher:
             )
         )
 
-    def marked_content(self, ids):
-        if not ids:
-            return {}
-        tsquery, params = self._tsquery_of_row()
+    def marked(self, alias):
+        """The SQL of the content of the row `alias` with every match between START and STOP (ts_headline)."""
+        tsquery, params = self._tsquery_of_row(f'{alias}."locale"')
         configs = " ".join(f"WHEN '{locale}' THEN '{config}'::regconfig" for locale, config in POSTGRES_CONFIGS.items())
-        options = f"HighlightAll=true, StartSel={START}, StopSel={STOP}"
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                f'SELECT "id", ts_headline(CASE "locale" {configs} ELSE \'simple\'::regconfig END, '
-                f'"content_normalised", {tsquery}, %s) FROM "{TABLE}" WHERE "id" = ANY(%s)',
-                [*params, options, list(ids)],
-            )
-            return dict(cursor.fetchall())
+        sql = (
+            f"ts_headline(CASE {alias}.\"locale\" {configs} ELSE 'simple'::regconfig END, "
+            f'{alias}."content_normalised", {tsquery}, %s)'
+        )
+        return sql, [*params, f"HighlightAll=true, StartSel={START}, StopSel={STOP}"]
 
 
 # --- SQLite -------------------------------------------------------------------------------------------
@@ -475,14 +481,13 @@ class SqliteMatcher:
             )
         )
 
-    def marked_content(self, ids):
-        if not ids:
-            return {}
-        placeholders = ", ".join(["%s"] * len(ids))
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid, highlight({SQLITE_FTS_TABLE}, 1, %s, %s) FROM {SQLITE_FTS_TABLE} "
-                f"WHERE {SQLITE_FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
-                [START, STOP, self.expression, *ids],
-            )
-            return dict(cursor.fetchall())
+    def terms(self):
+        return None
+
+    def marked(self, alias):
+        """The SQL of the content of the row `alias` with every match between START and STOP (FTS5's highlight)."""
+        return (
+            f"(SELECT highlight({SQLITE_FTS_TABLE}, 1, %s, %s) FROM {SQLITE_FTS_TABLE} "
+            f'WHERE {SQLITE_FTS_TABLE} MATCH %s AND rowid = {alias}."id")',
+            [START, STOP, self.expression],
+        )
