@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from search.registry import PageSource, register
 
+from . import cache
 from .catalogue_format import SERVICE_TEXTS, service_texts
 from .models import Authority, LifeEvent, ServicePage
 
@@ -39,6 +40,7 @@ class ServiceSearch(PageSource):
     model = ServicePage
     related = ("authority", "locale")
     prefetched = ("life_events",)
+    restricted_paths = staticmethod(cache.view_restricted_paths)  # kept until they change
 
     def record(self, page):
         texts = service_texts(page)

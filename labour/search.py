@@ -12,6 +12,7 @@ import re
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from cms import cache
 from search.registry import PageSource, register
 
 from .blocks import INDICATOR_CHOICES, SERIES_CHOICES
@@ -31,6 +32,7 @@ class DashboardSearch(PageSource):
     kind = "dashboard"
     label = _("Labour-market indicators")
     model = LabourDashboardPage
+    restricted_paths = staticmethod(cache.view_restricted_paths)  # kept until they change
 
     def texts(self, page):
         """The words a reader sees on the page besides its figures, in the page's language."""

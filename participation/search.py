@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
+from cms import cache
 from search.registry import PAGE_EVENTS, PageSource, SearchRecord, SearchSource, register
 
 from .models import ConsultationPage, Petition, PollPage
@@ -108,6 +109,7 @@ class ParticipationPageSearch(PageSource):
     phase; the scheduled phase events (named by the original page) re-read every translation."""
 
     related = ("authority", "locale")
+    restricted_paths = staticmethod(cache.view_restricted_paths)  # kept until they change
 
     def ids_from_event(self, event):
         if "page_id" in event.payload:

@@ -122,8 +122,19 @@ class PageSource(SearchSource):
             return page_ids if model == self.model._meta.label_lower else []
         return list(self.model.objects.filter(pk__in=page_ids).values_list("pk", flat=True))
 
+    def restricted_paths(self):
+        """The tree paths of the pages with a view restriction: a page at or below one of them is not public (what
+        Wagtail's `public()` excludes). Read from the database on each call here; an app that keeps them until they
+        change says so (cms.cache.view_restricted_paths)."""
+        from wagtail.models import PageViewRestriction
+
+        return sorted(set(PageViewRestriction.objects.values_list("page__path", flat=True)))
+
     def pages(self, ids=None):
-        pages = self.model.objects.live().public()
+        private = Q()
+        for path in self.restricted_paths():
+            private |= Q(path__startswith=path)
+        pages = self.model.objects.live().exclude(private if private else Q(pk__in=[]))
         if ids is not None:
             pages = pages.filter(pk__in=[int(source_id) for source_id in ids if str(source_id).isdigit()])
         return pages
@@ -148,10 +159,49 @@ class PageSource(SearchSource):
         )
 
     def public_ids(self, ids):
-        return {str(pk) for pk in self.pages(ids).values_list("pk", flat=True)}
+        return public_page_ids({self: ids})[self.kind]
 
     def count(self):
         return self.pages().count()
+
+
+def checks_pages(source):
+    """Whether `source` is a PageSource whose check is `pages()` as PageSource writes it: such sources are checked
+    together (public_page_ids)."""
+    return (
+        isinstance(source, PageSource)
+        and type(source).public_ids is PageSource.public_ids
+        and type(source).pages is PageSource.pages
+    )
+
+
+def public_page_ids(ids_by_source):
+    """{kind: the ids that are live, public pages of the source's model now} for these page sources (`checks_pages`),
+    in one query for them all: the pages of all the ids with their path and type, the view restrictions read once
+    for each way sources read them (usually one, kept in a cache: cms.cache.view_restricted_paths). The same answer
+    as each source's `pages(ids)`: live, under no restricted path, of the model or a subclass."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page
+
+    wanted = {source: {str(source_id) for source_id in ids} for source, ids in ids_by_source.items()}
+    found = {source.kind: set() for source in wanted}
+    pks = {int(source_id) for ids in wanted.values() for source_id in ids if source_id.isdigit()}
+    if not pks:
+        return found
+    readers = {}
+    for source in wanted:
+        readers.setdefault(type(source).restricted_paths, source)
+    restricted = tuple({path for source in readers.values() for path in source.restricted_paths()})
+    for pk, path, content_type_id in Page.objects.filter(pk__in=pks, live=True).values_list(
+        "pk", "path", "content_type_id"
+    ):
+        if restricted and path.startswith(restricted):
+            continue
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        for source, ids in wanted.items():
+            if str(pk) in ids and model is not None and issubclass(model, source.model):
+                found[source.kind].add(str(pk))
+    return found
 
 
 _sources: dict[str, SearchSource] = {}

@@ -29,13 +29,20 @@ def suggest(text, locale=None, limit=10):
 def only_public(items):
     """The items (hits or suggestions) whose source still makes them public. Indexing follows a change
     once it commits, on a worker when there is one; this check on the page of results makes content that
-    was unpublished or hidden a moment ago disappear at once, whatever the index's lag."""
+    was unpublished or hidden a moment ago disappear at once, whatever the index's lag. The page sources are
+    checked together, in one query (registry.public_page_ids)."""
     ids_by_kind = defaultdict(set)
     for item in items:
         ids_by_kind[item.kind].add(item.id)
-    public = set()
+    public, pages = set(), {}
     for kind, ids in ids_by_kind.items():
         source = registry.get_source(kind)
-        if source is not None:
+        if source is None:
+            continue
+        if registry.checks_pages(source):
+            pages[source] = ids
+        else:
             public |= {(kind, str(source_id)) for source_id in source.public_ids(ids)}
+    for kind, ids in registry.public_page_ids(pages).items() if pages else ():
+        public |= {(kind, source_id) for source_id in ids}
     return [item for item in items if (item.kind, item.id) in public]
