@@ -4,8 +4,8 @@ in it (START … STOP); since every normalised character knows the original char
 diacritics — and one fragment around the best cluster of marks is returned as HTML."""
 
 import re
-
-from django.utils.html import escape
+from bisect import bisect_left, bisect_right
+from html import escape
 
 from .normalize import normalise_with_map
 
@@ -17,19 +17,17 @@ _MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 
 def read_marks(marked):
     """`(text, spans)`: the text without its markers, and the (start, end) of each marked run in it."""
-    spans, markers_before, previous_end = [], 0, 0
-    for match in _MARKED.finditer(marked):
-        markers_before += _count_markers(marked, previous_end, match.start())
-        start = match.start() - markers_before
-        if match.group(1):
-            spans.append((start, start + len(match.group(1))))
-        markers_before += 2
-        previous_end = match.end()
+    spans, position = [], 0
+    # Split on the marked runs: the text between them (in which a stray marker is dropped) alternates with what
+    # each run marks.
+    for index, piece in enumerate(_MARKED.split(marked)):
+        if index % 2:
+            if piece:
+                spans.append((position, position + len(piece)))
+            position += len(piece)
+        else:
+            position += len(piece) - piece.count(START) - piece.count(STOP)
     return marked.replace(START, "").replace(STOP, ""), spans
-
-
-def _count_markers(text, start, end):
-    return text.count(START, start, end) + text.count(STOP, start, end)
 
 
 def highlight_original(original, marked_normalised, length=FRAGMENT_LENGTH):
@@ -48,9 +46,14 @@ def fragment(text, spans, length=FRAGMENT_LENGTH):
         return ""
     spans = sorted(spans)[:200]
     best_start, best_count = 0, -1
-    for anchor, _end in spans:
+    starts, ends = [start for start, _end in spans], [end for _start, end in spans]
+    ordered = ends == sorted(ends)  # as marks are (disjoint runs, in order): then the count is two bisections
+    for anchor in starts:
         start = max(0, anchor - length // 4)
-        count = sum(1 for span_start, span_end in spans if span_start >= start and span_end <= start + length)
+        if ordered:
+            count = max(0, bisect_right(ends, start + length) - bisect_left(starts, start))
+        else:
+            count = sum(1 for span_start, span_end in spans if span_start >= start and span_end <= start + length)
         if count > best_count:
             best_start, best_count = start, count
     start, end = best_start, min(len(text), best_start + length)
@@ -63,13 +66,21 @@ def fragment(text, spans, length=FRAGMENT_LENGTH):
     for span_start, span_end in spans:
         if span_start < position or span_end > end:
             continue
-        pieces.append(_text(text[position:span_start]))
-        pieces.append(f"<mark>{_text(text[span_start:span_end])}</mark>")
+        pieces += [text[position:span_start], START, text[span_start:span_end], STOP]
         position = span_end
-    pieces.append(_text(text[position:end]))
-    html = "".join(pieces).strip()
+    pieces.append(text[position:end])
+    if START in text or STOP in text:  # not in indexed text (control characters are taken out): never, but exact
+        html = "".join(
+            f"<mark>{_text(piece)}</mark>" if index % 4 == 2 else _text(piece)
+            for index, piece in enumerate(pieces)
+            if index % 4 in (0, 2)
+        )
+    else:
+        # Escaped in one go, the marks kept as markers meanwhile (no space, so spaces collapse as in each piece).
+        html = _text("".join(pieces)).replace(START, "<mark>").replace(STOP, "</mark>")
+    html = html.strip()
     return f"{'…' if start > 0 else ''}{html}{'…' if end < len(text) else ''}"
 
 
 def _text(value):
-    return escape(_SPACES.sub(" ", value))
+    return escape(_SPACES.sub(" ", value))  # the standard library's: Django's (the same escapes) is lazy-aware

@@ -15,6 +15,8 @@ traced back to the original (`normalise_with_map`), which is how highlights are 
 """
 
 import re
+from itertools import compress
+from operator import not_
 
 ALEF = "\u0627"
 HEH = "\u0647"
@@ -79,7 +81,8 @@ def normalise_with_map(text):
         if len(normalised) == len(text):
             positions = list(range(len(text) + 1))
         else:
-            positions = [index for index, character in enumerate(text) if character not in REMOVED]
+            # The indices of the characters kept, without a Python loop over the text (bodies are long).
+            positions = list(compress(range(len(text)), map(not_, map(REMOVED.__contains__, text))))
             positions.append(len(text))
         return normalised, positions
     pieces, positions = [], []
