@@ -320,6 +320,11 @@ LEXEME = r"'((?:[^']|'')*)'"
 TITLE_LEXEME = r"'\1':A"
 
 
+def _constant(text):
+    """An SQL string literal of one of this module's constants (never of what a citizen types; without %)."""
+    return "E'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 class PostgresMatcher:
     """Matches with the tsvector column: each word (any of its variants) must be in the row, in the row's
     language's configuration; ranked by ts_rank (title weight A, summary and body B). ts_rank_cd (cover
@@ -329,6 +334,8 @@ class PostgresMatcher:
     computed by PostgreSQL once per search, in a materialised CTE (`terms`) of the search's one statement, and
     read from it by uncorrelated subqueries (each evaluated once): no round trip of their own."""
 
+    # Only the query's words are parameters: the languages, configurations and patterns are this module's constants,
+    # written in the SQL (a statement of at most 50 parameters and 4 kB is parsed once by psycopg, then cached).
     def __init__(self, word_variants, locales, using):
         self.word_variants = word_variants
         self.locales = locales
@@ -349,20 +356,19 @@ class PostgresMatcher:
             for position, variants in enumerate(self.word_variants):
                 words_sql.append(
                     "("
-                    + " || ".join(["plainto_tsquery(%s::regconfig, %s)"] * len(variants))
+                    + " || ".join([f"plainto_tsquery('{POSTGRES_CONFIGS[locale]}'::regconfig, %s)"] * len(variants))
                     + f') AS "{locale}_{position}"'
                 )
-                for variant in variants:
-                    words_params += [POSTGRES_CONFIGS[locale], variant]
+                words_params += variants
             each = [f'"{locale}_{position}"' for position in range(len(self.word_variants))]
             outer.append(f'({" && ".join(each)}) AS "{locale}"')
             outer += [
-                f"regexp_replace({word}::text, %s, %s, 'g')::tsquery AS \"{locale}_title_{position}\""
+                f"regexp_replace({word}::text, {_constant(LEXEME)}, {_constant(TITLE_LEXEME)}, 'g')::tsquery "
+                f'AS "{locale}_title_{position}"'
                 for position, word in enumerate(each)
             ]
-        outer_params = [LEXEME, TITLE_LEXEME] * (len(self.locales) * len(self.word_variants))
         sql = f"terms AS MATERIALIZED (SELECT {', '.join(outer)} FROM (SELECT {', '.join(words_sql)}) words)"
-        return sql, [*outer_params, *words_params]
+        return sql, words_params
 
     @staticmethod
     def _term(name):
@@ -370,27 +376,26 @@ class PostgresMatcher:
 
     # Columns stay unqualified but in `marked`: the filtered entries are also used as a subquery, under an alias.
     def _tsquery_of_row(self, column='"locale"'):
-        whens = [f"WHEN {column} = %s THEN {self._term(locale)}" for locale in self.locales]
-        return f"CASE {' '.join(whens)} END", list(self.locales)
+        whens = [f"WHEN {column} = '{locale}' THEN {self._term(locale)}" for locale in self.locales]
+        return f"CASE {' '.join(whens)} END", []
 
     def filter(self, entries):
-        arms = [f'("locale" = %s AND "search_vector" @@ {self._term(locale)})' for locale in self.locales]
-        return entries.filter(RawSQL(" OR ".join(arms), list(self.locales), output_field=BooleanField()))
+        arms = [f'("locale" = \'{locale}\' AND "search_vector" @@ {self._term(locale)})' for locale in self.locales]
+        return entries.filter(RawSQL(" OR ".join(arms), [], output_field=BooleanField()))
 
     def ranked(self, entries):
         """ts_rank, after the number of the query's words found in the title (TITLE_WORD_BONUS each)."""
         tsquery, params = self._tsquery_of_row()
-        bonus, bonus_params = [], []
+        bonus = []
         for locale in self.locales:
             for position in range(len(self.word_variants)):
                 term = self._term(f"{locale}_title_{position}")
-                bonus.append(f'CASE WHEN "locale" = %s AND "search_vector" @@ {term} THEN 1 ELSE 0 END')
-                bonus_params.append(locale)
+                bonus.append(f'CASE WHEN "locale" = \'{locale}\' AND "search_vector" @@ {term} THEN 1 ELSE 0 END')
         in_title = " + ".join(bonus) or "0"
         return entries.annotate(
             rank=RawSQL(
                 f'({TITLE_WORD_BONUS} * ({in_title}) + ts_rank("search_vector", {tsquery}))',
-                [*bonus_params, *params],
+                params,
                 output_field=FloatField(),
             )
         )
