@@ -1,5 +1,9 @@
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +69,27 @@ def test_an_empty_date_is_no_limit(search):
     everything = search(locale="en", page_size=50).json()["count"]
     response = search(locale="en", page_size=50, date_from="", date_to="")
     assert response.status_code == 200 and response.json()["count"] == everything
+
+
+def test_a_search_is_the_same_few_queries_for_one_result_and_for_twenty(search_catalogue, search):
+    """One statement finds, ranks, counts, reads and marks the page of results; one more checks that what it found is
+    still public, for every kind at once (service, consultation and poll pages alike). Neither grows with the page."""
+    factories.consultation(title="مشروع لائحة إذن العمل عن بعد")
+    factories.poll(title="إذن العمل في الصيف")
+    factories.search_index()
+
+    def asked(**params):
+        with CaptureQueriesContext(connection) as captured:
+            response = search(**params)
+        assert response.status_code == 200, response.content
+        return response.json(), len(captured.captured_queries)
+
+    one, one_queries = asked(q="PAM", page_size=1)
+    twenty, twenty_queries = asked(q="PAM", page_size=20)
+    kinds, kinds_queries = asked(q="اذن عمل")
+    assert len(one["results"]) == 1 and len(twenty["results"]) == 20
+    assert {"service", "consultation", "poll"} <= {hit["kind"] for hit in kinds["results"]}
+    # Marked by the same statement (a result whose matching words are in its title alone has no highlight).
+    assert any("<mark>" in hit["highlight"] for hit in twenty["results"])
+    assert any("<mark>" in hit["highlight"] for hit in kinds["results"])
+    assert one_queries == twenty_queries == kinds_queries == 2

@@ -118,6 +118,17 @@ def test_results_leave_out_what_is_no_longer_public_while_the_index_catches_up(
     assert str(page.pk) not in found(search, "الكترونيه")
 
 
+def test_results_leave_out_a_page_made_private_while_the_index_catches_up(search, django_capture_on_commit_callbacks):
+    """The view restrictions the check reads are kept in a cache (cms.cache.view_restricted_paths): a restriction
+    saved is honoured by the very next search, before the index has caught up."""
+    page = service("PACI-CID-002")
+    assert str(page.pk) in found(search, "البطاقه المدنيه")  # the restrictions are read, and kept
+    with django_capture_on_commit_callbacks(execute=False):  # the indexing task has not run yet
+        PageViewRestriction.objects.create(page=page.get_parent(), restriction_type=PageViewRestriction.LOGIN)
+    assert indexed(page)
+    assert str(page.pk) not in found(search, "البطاقه المدنيه", locale="ar")
+
+
 def test_the_indexing_task_indexes_what_is_public_and_removes_the_rest():
     public, gone = service("PAM-WP-001"), service("PAM-WP-002")
     ServicePage.objects.filter(pk=gone.pk).update(live=False)
