@@ -30,9 +30,9 @@ def _consultations(request, page):
     )
     now = timezone.now()
     consultations = [item for item in kept["consultations"] if item.opens_at <= now < item.closes_at]
-    if not kept["index"] and not consultations:
+    if not kept["index_url"] and not consultations:
         return None
-    return {"index": kept["index"], "index_url": kept["index_url"], "consultations": consultations[:HOME_CONSULTATIONS]}
+    return {"index_url": kept["index_url"], "consultations": consultations[:HOME_CONSULTATIONS]}
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,6 @@ def _not_closed(request, page, language):
     index = ParticipationIndexPage.objects.live().child_of(page).first()
     pages = public_consultations(language).filter(closes_at__gt=timezone.now()).order_by("closes_at", "pk")
     return {
-        "index": index is not None,
         "index_url": index.get_url(request) if index is not None else None,
         "consultations": [
             ConsultationLink(

@@ -118,7 +118,6 @@ class HomePage(CachedRestrictionsMixin, Page):
             # Links, not pages: each page's URL is worked out once here instead of by a `pageurl` per request.
             catalogue = self.get_children().live().type(ServiceIndexPage).first()
             return {
-                "catalogue": catalogue is not None,
                 "catalogue_url": catalogue.get_url(request) if catalogue is not None else None,
                 "sections": [
                     {"url": section.get_url(request), "title": section.title}
