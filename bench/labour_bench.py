@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import SMOKE, Errors, percentile, record, run_in_scratch_database, setting
+from benchlib import SMOKE, Errors, backend_cpu, percentile, record, run_in_scratch_database, setting
 
 TARGET_IMPORT_RATE = 20_000
 TARGET_API_P95_MS = 100.0
@@ -102,19 +102,6 @@ def register_and_wages():
     return "\n".join(register).encode(), "\n".join(wages).encode()
 
 
-def backend_cpu(connection):
-    """Seconds of CPU the PostgreSQL backend of `connection` has used (utime + stime from /proc), or None when
-    it cannot be read (the server on another machine)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 class Cpu:
     """CPU seconds spent between start() and stop(): this process's and the database backend's (or None)."""
 
@@ -122,10 +109,10 @@ class Cpu:
         self.connection = connection
 
     def start(self):
-        self.process, self.backend = time.process_time(), backend_cpu(self.connection)
+        self.process, self.backend = time.process_time(), backend_cpu(self.connection)[1]
 
     def stop(self):
-        backend = backend_cpu(self.connection)
+        backend = backend_cpu(self.connection)[1]
         self.process = time.process_time() - self.process
         self.backend = None if backend is None or self.backend is None else backend - self.backend
         return self

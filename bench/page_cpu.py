@@ -36,6 +36,7 @@ from urllib.parse import quote, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+from benchlib import backend_cpu  # noqa: E402 (bench/ on the path first)
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.site_bench_settings"
 os.environ["PAGE_CACHE_IN_PROCESS"] = "false"  # the site bench's "uncached": the portal renders every request
@@ -55,18 +56,6 @@ os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.Immediat
 SEARCH = "/api/v1/search/?q=" + quote("اذن عمل")
 V2_SERVICES = "/api/v2/pages/?type=cms.ServicePage&locale=ar&fields=*&limit=20"
 V2_STOCK = "/bench/stock-v2/pages/?limit=20"
-
-
-def backend_cpu(connection):
-    """(pid, seconds of CPU) of the PostgreSQL backend of `connection` so far; seconds None on another machine."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return pid, None
-    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def ensure_demo():
